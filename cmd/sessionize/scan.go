@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sessionize/sessionize/scanner"
+	"github.com/sessionize/sessionize/scanner/report"
+	"github.com/sessionize/sessionize/scanner/score"
+)
+
+type scanOptions struct {
+	target         string
+	noHistory      bool
+	historyOnly    bool
+	staged         bool
+	since          string
+	format         string
+	output         string
+	baseline       string
+	failOn         string
+	showSecrets    bool
+	verify         bool
+	maxFileSize    string
+	includeIgnored bool
+}
+
+// newScanCmd builds `sessionize scan`. runFn replaces the work in flag tests.
+func newScanCmd(a *app, runFn func(context.Context, *scanOptions) error) *cobra.Command {
+	o := &scanOptions{}
+	if runFn == nil {
+		runFn = a.runScan
+	}
+	cmd := &cobra.Command{
+		Use:   "scan [PATH|URL]",
+		Short: "Scan a directory, a git repository (working tree and full history) or a remote URL",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.target = "."
+			if len(args) == 1 {
+				o.target = args[0]
+			}
+			if err := o.validate(); err != nil {
+				return usageError{err}
+			}
+			return runFn(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.noHistory, "no-history", false, "scan only the working tree")
+	f.BoolVar(&o.historyOnly, "history-only", false, "scan only the git history")
+	f.BoolVar(&o.staged, "staged", false, "scan only what the index adds against HEAD (for hooks)")
+	f.StringVar(&o.since, "since", "", "scan only history after this revision (REV..all refs)")
+	f.StringVar(&o.format, "format", "table", "output format: "+strings.Join(report.Formats(), ", "))
+	f.StringVarP(&o.output, "output", "o", "", "write the report to this file instead of stdout")
+	f.StringVar(&o.baseline, "baseline", "", "report only what is not in this earlier JSON report")
+	f.StringVar(&o.failOn, "fail-on", "low", "exit 1 when a credential is at or above this severity (critical, high, medium, low, info, none)")
+	f.BoolVar(&o.showSecrets, "show-secrets", false, "print secret values in full (never in PR bodies or logs)")
+	f.BoolVar(&o.verify, "verify", false, "check credentials against provider APIs (planned)")
+	f.StringVar(&o.maxFileSize, "max-file-size", "10MiB", "skip files and blobs larger than this (bytes, or with KiB, MiB, GiB, KB, MB, GB; 0 for no limit)")
+	f.BoolVar(&o.includeIgnored, "include-ignored", false, "also scan files git ignores")
+	return cmd
+}
+
+func (o *scanOptions) validate() error {
+	if o.noHistory && o.historyOnly {
+		return errors.New("--no-history and --history-only exclude each other")
+	}
+	if o.staged && (o.historyOnly || o.since != "") {
+		return errors.New("--staged scans the index only: it excludes --history-only and --since")
+	}
+	if _, err := report.Lookup(o.format); err != nil {
+		return fmt.Errorf("--format: %w", err)
+	}
+	if _, err := parseFailOn(o.failOn); err != nil {
+		return err
+	}
+	if _, err := parseSize(o.maxFileSize); err != nil {
+		return fmt.Errorf("--max-file-size: %w", err)
+	}
+	if o.verify {
+		return errors.New("--verify is planned and not available yet")
+	}
+	return nil
+}
+
+// parseFailOn parses --fail-on; "none" never fails (returns "").
+func parseFailOn(s string) (scanner.Severity, error) {
+	if s == "none" {
+		return "", nil
+	}
+	sev, ok := scanner.ParseSeverity(s)
+	if !ok {
+		return "", fmt.Errorf("--fail-on %q: want critical, high, medium, low, info or none", s)
+	}
+	return sev, nil
+}
+
+// parseSize parses a byte size with an optional unit.
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}, {"B", 1}}
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(strings.ToUpper(t), strings.ToUpper(u.suffix)) {
+			t, mult = strings.TrimSpace(t[:len(t)-len(u.suffix)]), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(t, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a size", s)
+	}
+	return int64(n * float64(mult)), nil
+}
+
+func (a *app) runScan(ctx context.Context, o *scanOptions) error {
+	root := o.target
+	if isRemote(root) {
+		dir, cleanup, err := a.cloneRemote(ctx, root)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		root = dir
+	}
+	det, err := a.newDetector(root)
+	if err != nil {
+		return err
+	}
+	size, _ := parseSize(o.maxFileSize)
+	if size == 0 {
+		size = -1
+	}
+	sopts := scanner.Options{
+		Root: root, NoHistory: o.noHistory, HistoryOnly: o.historyOnly, Since: o.since,
+		IncludeIgnored: o.includeIgnored, MaxFileSize: size, Detector: det,
+		FileDetectors: fileDetectors(), Logger: a.logger, ToolVersion: readBuildInfo().Version,
+	}
+	if a.errTTY && !a.quiet {
+		bar := newProgressBar(a.err, a.color(true))
+		sopts.Progress = bar.update
+		defer bar.finish()
+	}
+	var r *scanner.Report
+	if o.staged {
+		r, err = scanner.ScanStaged(ctx, sopts)
+	} else {
+		r, err = scanner.Scan(ctx, sopts)
+	}
+	if err != nil {
+		return err
+	}
+	if isRemote(o.target) {
+		r.Target.Path = o.target
+	}
+	return a.finishReport(ctx, r, root, o)
+}
+
+// finishReport applies ignores, the baseline and scoring, writes the report
+// and decides the exit code.
+func (a *app) finishReport(_ context.Context, r *scanner.Report, root string, o *scanOptions) error {
+	for _, p := range r.Problems {
+		a.logger.Warn("skipped part of a file", "path", p.Path, "problem", p.Msg)
+	}
+	ig, err := scanner.LoadIgnores(ignoreRoot(root))
+	if err != nil {
+		return err
+	}
+	ig.Apply(r)
+	if o.baseline != "" {
+		data, err := os.ReadFile(o.baseline)
+		if err != nil {
+			return fmt.Errorf("--baseline: %w", err)
+		}
+		b, err := scanner.ParseBaseline(o.baseline, data)
+		if err != nil {
+			return err
+		}
+		b.Apply(r)
+	}
+	if err := score.Apply(r, score.Options{Now: a.now}); err != nil {
+		return err
+	}
+	w, _ := report.Lookup(o.format)
+	var buf bytes.Buffer
+	ropts := report.Options{ShowSecrets: o.showSecrets, Color: o.output == "" && o.format == "table" && a.color(a.outTTY)}
+	if err := w(&buf, r, ropts); err != nil {
+		return err
+	}
+	if err := a.writeOutput(o.output, buf.Bytes()); err != nil {
+		return err
+	}
+	failOn, _ := parseFailOn(o.failOn)
+	if max, ok := r.MaxSeverity(); ok && failOn != "" && max.Rank() >= failOn.Rank() {
+		return findingsError{}
+	}
+	return nil
+}
+
+// ignoreRoot is where ignore files are read: the target directory.
+func ignoreRoot(root string) string {
+	if fi, err := os.Stat(root); err == nil && !fi.IsDir() {
+		return filepath.Dir(root)
+	}
+	return root
+}
+
+// writeOutput writes data to stdout, or atomically to path.
+func (a *app) writeOutput(path string, data []byte) error {
+	if path == "" || path == "-" {
+		_, err := a.out.Write(data)
+		return err
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %q: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, bytes.NewReader(data)); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %q: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %q: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %q: %w", path, err)
+	}
+	return nil
+}
