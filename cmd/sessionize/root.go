@@ -27,8 +27,15 @@ so they fetch a session-scoped credential at runtime.`,
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "print debugging information on stderr")
 	root.AddCommand(
 		newScanCmd(a, nil),
-		newVersionCmd(a),
+		newTUICmd(a),
+		newFixCmd(a),
+		newPRCmd(a),
+		newAuditCmd(a),
+		newReportCmd(a),
+		newProtectCmd(a),
+		newHookCmd(a),
 		newRulesCmd(a),
+		newVersionCmd(a),
 	)
 	return root
 }

@@ -147,7 +147,7 @@ func (a *app) runScan(ctx context.Context, o *scanOptions) error {
 	sopts := scanner.Options{
 		Root: root, NoHistory: o.noHistory, HistoryOnly: o.historyOnly, Since: o.since,
 		IncludeIgnored: o.includeIgnored, MaxFileSize: size, Detector: det,
-		FileDetectors: fileDetectors(), Logger: a.logger, ToolVersion: readBuildInfo().Version,
+		FileDetectors: fileDetectors(det), Logger: a.logger, ToolVersion: readBuildInfo().Version,
 	}
 	if a.errTTY && !a.quiet {
 		bar := newProgressBar(a.err, a.color(true))
