@@ -316,6 +316,10 @@ func (h *historyScan) produce(ctx context.Context, jobs chan<- *blobJob) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if h.opts.SkipCommit != nil && h.opts.SkipCommit(c.hash.String()) {
+			h.c.commits.Add(1)
+			continue
+		}
 		var parentTree plumbing.Hash
 		if len(c.parents) > 0 {
 			if p, ok := h.byHash[c.parents[0]]; ok {

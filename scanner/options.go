@@ -33,6 +33,11 @@ type Options struct {
 	// only the current definitions wire secrets into jobs.
 	FileDetectors []detectors.FileDetector
 
+	// SkipCommit, when set, reports commits whose changes an earlier run
+	// already scanned (incremental audits): they are walked for ordering but
+	// their changes are not read again.
+	SkipCommit func(hash string) bool
+
 	// Repository identifies the repository for CI-reference fingerprints
 	// (a stored secret's name is distinct per repository), e.g.
 	// "github.com/owner/name". Empty means the origin remote's URL, else

@@ -48,4 +48,3 @@ func BenchmarkSet(b *testing.B) {
 		})
 	}
 }
-
