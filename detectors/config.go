@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/zricethezav/gitleaks/v8/config"
@@ -90,6 +91,11 @@ type ruleSpec struct {
 	SkipReport  bool            `toml:"skipReport"`
 
 	pos string // "file:line:col" of the rule, for errors
+
+	mlOnce  sync.Once
+	ml      bool
+	padOnce sync.Once
+	padN    int
 }
 
 type allowSpec struct {
@@ -252,10 +258,15 @@ func sortPositioned(msgs []string) {
 func newRuleSet(f *specFile) *ruleSet {
 	rs := &ruleSet{byID: map[string]*ruleSpec{}}
 	for _, r := range f.Rules {
-		if prev, ok := rs.byID[r.ID]; ok {
+		if _, ok := rs.byID[r.ID]; ok {
 			// A later rule with the same ID replaces an earlier one, as in
 			// gitleaks, where rules are kept in a map.
-			*prev = *r
+			for i, prev := range rs.rules {
+				if prev.ID == r.ID {
+					rs.rules[i] = r
+				}
+			}
+			rs.byID[r.ID] = r
 			continue
 		}
 		rs.rules = append(rs.rules, r)
@@ -293,7 +304,9 @@ func (rs *ruleSet) extend(base *ruleSet, disabled []string) {
 			merged = append(merged, b)
 			continue
 		}
-		m := *b
+		m := ruleSpec{ID: b.ID, Description: b.Description, Path: b.Path, Regex: b.Regex, SecretGroup: b.SecretGroup,
+			Entropy: b.Entropy, Keywords: b.Keywords, Tags: b.Tags, Allowlists: b.Allowlists, Required: b.Required,
+			SkipReport: b.SkipReport, pos: b.pos}
 		if cur.Description != "" {
 			m.Description = cur.Description
 		}

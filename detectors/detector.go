@@ -48,7 +48,11 @@ type Detector struct {
 
 	once sync.Once
 	gl   *detect.Detector
+	m    *matcher
 	err  error
+	// reference makes Detect use gitleaks' own engine unchanged (tests
+	// compare the two).
+	reference bool
 }
 
 // New parses the rules named by opts. Errors name the file and position.
@@ -114,7 +118,12 @@ func (d *Detector) Restrict(content ...[]byte) *Detector {
 		}
 		return false
 	}
-	return &Detector{rs: d.rs, kb: d.kb, depth: d.depth, keep: keep}
+	return d.derive(keep)
+}
+
+// derive returns a Detector over the same rules restricted by keep.
+func (d *Detector) derive(keep func(*ruleSpec) bool) *Detector {
+	return &Detector{rs: d.rs, kb: d.kb, depth: d.depth, keep: keep, reference: d.reference}
 }
 
 func (d *Detector) engine() (*detect.Detector, error) {
@@ -127,6 +136,7 @@ func (d *Detector) engine() (*detect.Detector, error) {
 		gl := detect.NewDetectorContext(context.Background(), cfg)
 		gl.MaxDecodeDepth = d.depth
 		d.gl = gl
+		d.m = newMatcher(cfg, gl, d.depth, func(id string) int { return d.rs.byID[id].pad() })
 	})
 	return d.gl, d.err
 }
@@ -164,12 +174,13 @@ func (d *Detector) Detect(ctx context.Context, f Fragment) ([]Finding, error) {
 	if start == 0 {
 		start = 1
 	}
-	raw := gl.DetectContext(ctx, detect.Fragment{
-		Raw:       f.Content,
-		FilePath:  f.Path,
-		CommitSHA: f.Commit,
-		StartLine: start,
-	})
+	frag := detect.Fragment{Raw: f.Content, FilePath: f.Path, CommitSHA: f.Commit, StartLine: start}
+	var raw []report.Finding
+	if d.reference {
+		raw = gl.DetectContext(ctx, frag)
+	} else {
+		raw = d.m.detect(ctx, frag)
+	}
 	out := make([]Finding, 0, len(raw))
 	for _, r := range raw {
 		if strings.Contains(r.Line, AllowComment) {

@@ -15,16 +15,16 @@ import (
 func (d *Detector) MultiLine() (*Detector, bool) {
 	found := false
 	for _, r := range d.rs.rules {
-		if spansLines(r.Regex) && (d.keep == nil || d.keep(r)) {
+		if r.multiLine() && (d.keep == nil || d.keep(r)) {
 			found = true
 			break
 		}
 	}
 	parent := d.keep
 	keep := func(r *ruleSpec) bool {
-		return spansLines(r.Regex) && (parent == nil || parent(r))
+		return r.multiLine() && (parent == nil || parent(r))
 	}
-	return &Detector{rs: d.rs, kb: d.kb, depth: d.depth, keep: keep}, found
+	return d.derive(keep), found
 }
 
 // MayMatch reports whether content contains a keyword of one of d's rules,
@@ -45,6 +45,12 @@ func (d *Detector) MayMatch(lower string) bool {
 		}
 	}
 	return false
+}
+
+// multiLine reports, once per rule, whether its regex can span lines.
+func (r *ruleSpec) multiLine() bool {
+	r.mlOnce.Do(func() { r.ml = spansLines(r.Regex) })
+	return r.ml
 }
 
 // spansLines reports whether a regular expression can match a newline in the
@@ -107,10 +113,93 @@ func (d *Detector) PathAllowed(path string) bool {
 			continue
 		}
 		if a.MatchCondition == config.AllowlistMatchOr || (len(a.Commits) == 0 && len(a.Regexes) == 0 && len(a.StopWords) == 0) {
-			if a.PathAllowed(path) {
+			if d.m.pathAllowed(a, path) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// maxNewlines returns how many newlines a match of expr can contain, -1 when
+// unbounded (or more than 64, which is as good as unbounded here).
+func maxNewlines(expr string) int {
+	if expr == "" {
+		return 0
+	}
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return -1
+	}
+	n := newlinesIn(re)
+	if n > 64 {
+		return -1
+	}
+	return n
+}
+
+func newlinesIn(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		n := 0
+		for _, r := range re.Rune {
+			if r == '\n' {
+				n++
+			}
+		}
+		return n
+	case syntax.OpAnyChar:
+		return 1
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if re.Rune[i] <= '\n' && '\n' <= re.Rune[i+1] {
+				return 1
+			}
+		}
+		return 0
+	case syntax.OpCapture, syntax.OpQuest:
+		return newlinesIn(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus:
+		if newlinesIn(re.Sub[0]) != 0 {
+			return -1
+		}
+		return 0
+	case syntax.OpRepeat:
+		n := newlinesIn(re.Sub[0])
+		switch {
+		case n == 0:
+			return 0
+		case n < 0 || re.Max < 0:
+			return -1
+		}
+		return min(n*re.Max, 65)
+	case syntax.OpConcat:
+		total := 0
+		for _, s := range re.Sub {
+			n := newlinesIn(s)
+			if n < 0 {
+				return -1
+			}
+			total = min(total+n, 65)
+		}
+		return total
+	case syntax.OpAlternate:
+		most := 0
+		for _, s := range re.Sub {
+			n := newlinesIn(s)
+			if n < 0 {
+				return -1
+			}
+			most = max(most, n)
+		}
+		return most
+	}
+	return 0
+}
+
+// pad returns, once per rule, how many lines around a keyword hit its regex
+// must see: the newlines a match can span (-1 when unbounded).
+func (r *ruleSpec) pad() int {
+	r.padOnce.Do(func() { r.padN = maxNewlines(r.Regex) })
+	return r.padN
 }

@@ -18,6 +18,10 @@ import (
 	"github.com/sessionize/sessionize/scanner/internal/lineset"
 )
 
+// treeCacheSize bounds the decoded-tree cache (a tree of a few hundred
+// entries takes some tens of kilobytes).
+const treeCacheSize = 2048
+
 // commitInfo is what the history scan keeps of a commit.
 type commitInfo struct {
 	hash    plumbing.Hash
@@ -48,6 +52,8 @@ type historyScan struct {
 	// already read (value: whether they were scanned).
 	seenPair map[string]struct{}
 	doneBlob map[plumbing.Hash]bool
+	// trees caches decoded trees: consecutive commits share most of theirs.
+	trees map[plumbing.Hash]*object.Tree
 
 	// results, kept by the collector only.
 	occ      map[occKey]*Occurrence
@@ -78,6 +84,7 @@ func newHistoryScan(g *gitRepo, opts *Options, c *counters, eng *engine) *histor
 		byHash:   map[plumbing.Hash]*commitInfo{},
 		seenPair: map[string]struct{}{},
 		doneBlob: map[plumbing.Hash]bool{},
+		trees:    map[plumbing.Hash]*object.Tree{},
 		occ:      map[occKey]*Occurrence{},
 		byBlob:   map[plumbing.Hash][]detectors.Finding{},
 	}
@@ -399,7 +406,16 @@ func (h *historyScan) diffTrees(from, to plumbing.Hash, prefix string) ([]change
 }
 
 func (h *historyScan) tree(hash plumbing.Hash) (*object.Tree, error) {
+	if t, ok := h.trees[hash]; ok {
+		return t, nil
+	}
 	t, err := h.g.repo.TreeObject(hash)
+	if err == nil {
+		if len(h.trees) >= treeCacheSize {
+			clear(h.trees)
+		}
+		h.trees[hash] = t
+	}
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
 		h.c.missing.Add(1)
 		return nil, nil

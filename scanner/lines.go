@@ -86,6 +86,8 @@ func (e *engine) detectNew(ctx context.Context, path, commit string, l *lines, i
 			j++
 		}
 		anyNew = true
+		DebugFragBytes.Add(int64(len(l.text(i, j))))
+		DebugFrags.Add(1)
 		fs, err := e.det.Detect(ctx, detectors.Fragment{Path: path, Content: string(l.text(i, j)), StartLine: i + 1, Commit: commit})
 		if err != nil {
 			return nil, err
@@ -99,6 +101,7 @@ func (e *engine) detectNew(ctx context.Context, path, commit string, l *lines, i
 	if !e.ml.MayMatch(strings.ToLower(string(l.content))) {
 		return out, nil
 	}
+	DebugMLBytes.Add(int64(len(l.content)))
 	fs, err := e.ml.Detect(ctx, detectors.Fragment{Path: path, Content: string(l.content), StartLine: 1, Commit: commit})
 	if err != nil {
 		return nil, err

@@ -3,13 +3,17 @@ package scanner
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // gitRepo is an opened repository and where the scan target sits in it.
@@ -23,6 +27,18 @@ type gitRepo struct {
 	prefix string
 	// name identifies the repository in errors.
 	name string
+	// closer releases the pack files kept open.
+	closer io.Closer
+}
+
+// objectCacheSize bounds go-git's cache of decoded objects (delta bases).
+const objectCacheSize = 32 * cache.MiByte
+
+// close releases the repository's open files.
+func (g *gitRepo) close() {
+	if g != nil && g.closer != nil {
+		_ = g.closer.Close()
+	}
 }
 
 // openRepo opens the git repository containing root, if any. It returns nil
@@ -40,7 +56,20 @@ func openRepo(root string) (*gitRepo, error) {
 		return nil, fmt.Errorf("open repository %q: %w", root, err)
 	}
 	g := &gitRepo{repo: repo, name: root}
-	wt, err := repo.Worktree()
+	if fs, ok := repo.Storer.(*filesystem.Storage); ok {
+		// Keep pack files open across lookups (go-git otherwise reopens the
+		// pack for every object) and bound the object cache: a history scan
+		// reads every object once, so a large cache buys little.
+		st := filesystem.NewStorageWithOptions(fs.Filesystem(), cache.NewObjectLRU(objectCacheSize), filesystem.Options{KeepDescriptors: true})
+		var wtFS billy.Filesystem
+		if w, err := repo.Worktree(); err == nil {
+			wtFS = w.Filesystem
+		}
+		if r2, err := git.Open(st, wtFS); err == nil {
+			g.repo, g.closer = r2, st
+		}
+	}
+	wt, err := g.repo.Worktree()
 	if errors.Is(err, git.ErrIsBareRepository) {
 		return g, nil
 	}

@@ -42,6 +42,7 @@ func Scan(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	s.g = g
+	defer g.close()
 	if err := s.run(ctx); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,5 @@
+package scanner
+
+import "sync/atomic"
+
+var DebugFragBytes, DebugFrags, DebugMLBytes atomic.Int64
