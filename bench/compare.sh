@@ -21,8 +21,12 @@ if [ -z "$gitleaks" ]; then
   gitleaks=$(go env GOPATH)/bin/gitleaks
   [ -x "$gitleaks" ] || go install github.com/zricethezav/gitleaks/v8@v8.30.1
 fi
-(cd "$here/.." && go build -o "$out/sessionize" ./cmd/sessionize)
-sz="$out/sessionize"
+# SESSIONIZE_BIN picks a prebuilt binary; otherwise this checkout is built.
+sz=${SESSIONIZE_BIN:-}
+if [ -z "$sz" ]; then
+  (cd "$here/.." && go build -o "$out/sessionize" ./cmd/sessionize)
+  sz="$out/sessionize"
+fi
 
 # Extra sessionize flags, e.g. SESSIONIZE_FLAGS=--history-only.
 sz_flags=${SESSIONIZE_FLAGS:-}

@@ -499,7 +499,7 @@ func (rs *ruleSet) compile(keep func(*ruleSpec) bool) (cfg config.Config, err er
 				return config.Config{}, fmt.Errorf("%s: rule %q requires rule %q, which does not exist", rs.byID[id].pos, id, req.RuleID)
 			}
 		}
-		if err := r.Validate(); err != nil {
+		if err := validateRule(r); err != nil {
 			return config.Config{}, fmt.Errorf("%s: %w", rs.byID[id].pos, err)
 		}
 	}
@@ -516,12 +516,15 @@ func compileAllow(a *allowSpec) (*config.Allowlist, error) {
 	if target == "secret" {
 		target = ""
 	}
+	// Stopwords and commits are normalised as gitleaks' Validate does; its
+	// stopword automaton (megabytes for generic-api-key's list) is not built:
+	// the matcher keeps a compact one per allowlist.
 	al := &config.Allowlist{
 		Description:    a.Description,
 		MatchCondition: cond,
-		Commits:        a.Commits,
+		Commits:        lowerUnique(a.Commits),
 		RegexTarget:    target,
-		StopWords:      a.StopWords,
+		StopWords:      lowerUnique(a.StopWords),
 	}
 	for _, re := range a.Regexes {
 		al.Regexes = append(al.Regexes, glregexp.MustCompile(re))
@@ -529,8 +532,40 @@ func compileAllow(a *allowSpec) (*config.Allowlist, error) {
 	for _, p := range a.Paths {
 		al.Paths = append(al.Paths, glregexp.MustCompile(p))
 	}
-	if err := al.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", a.pos, err)
+	if len(al.Commits)+len(al.Paths)+len(al.Regexes)+len(al.StopWords) == 0 {
+		return nil, fmt.Errorf("%s: allowlist must contain at least one of commits, paths, regexes or stopwords", a.pos)
 	}
 	return al, nil
+}
+
+func lowerUnique(in []string) []string {
+	if len(in) == 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		s = strings.ToLower(strings.TrimSpace(s))
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// validateRule is gitleaks' Rule.Validate without validating allowlists
+// (compileAllow checked them).
+func validateRule(r config.Rule) error {
+	if strings.TrimSpace(r.RuleID) == "" {
+		return errors.New("rule id is missing or empty")
+	}
+	if r.Regex == nil && r.Path == nil {
+		return fmt.Errorf("%s: both regex and path are empty, this rule would have no effect", r.RuleID)
+	}
+	if r.Regex != nil && r.SecretGroup > r.Regex.NumSubexp() {
+		return fmt.Errorf("%s: invalid regex secret group %d, max regex secret group %d", r.RuleID, r.SecretGroup, r.Regex.NumSubexp())
+	}
+	return nil
 }

@@ -6,15 +6,16 @@ import (
 	"strings"
 
 	"github.com/zricethezav/gitleaks/v8/detect"
+	"github.com/zricethezav/gitleaks/v8/detect/codec"
 	"github.com/zricethezav/gitleaks/v8/report"
 )
 
-// decodePad is how many lines around a decodable segment the decoding pass
-// sees, so that a rule can match across the segment's line boundaries.
-const decodePad = 2
-
-// decoded runs gitleaks' decoding passes on the lines of f where a segment
-// may decode to printable text, and returns the findings those passes add.
+// decoded runs gitleaks' decoding passes (base64, hex, percent and unicode
+// segments decoded in place, up to the configured depth, each pass matching
+// the rules against the decoded text and keeping matches that overlap a
+// segment decoded in that pass) on the lines of f where a segment may decode
+// to printable text, padded by the largest span of a rule; rules that see
+// whole fragments get the whole fragment.
 func (m *matcher) decoded(ctx context.Context, f detect.Fragment, nl []int) []report.Finding {
 	raw := f.Raw
 	var lines []int
@@ -27,29 +28,60 @@ func (m *matcher) decoded(ctx context.Context, f detect.Fragment, nl []int) []re
 	if len(lines) == 0 {
 		return nil
 	}
-	var out []report.Finding
-	for _, w := range windows(lines, decodePad, false, len(nl)+1) {
+	out := m.decodePasses(ctx, f, func(r *mrule) bool { return r.pad < 0 })
+	for _, w := range windows(lines, m.maxPad, false, len(nl)+1) {
 		start, end := lineStart(nl, w[0]), lineEnd(nl, w[1], len(raw))
 		sub := f
 		sub.Raw = raw[start:end]
 		sub.Bytes = nil
 		sub.StartLine = f.StartLine + w[0]
-		for _, fd := range m.gl.DetectContext(ctx, sub) {
-			if isDecoded(fd) {
-				out = append(out, fd)
-			}
-		}
+		out = append(out, m.decodePasses(ctx, sub, func(r *mrule) bool { return r.pad >= 0 })...)
 	}
 	return out
 }
 
-func isDecoded(fd report.Finding) bool {
-	for _, t := range fd.Tags {
-		if strings.HasPrefix(t, "decoded:") {
+// decodePasses is the decoding part of gitleaks' DetectContext loop, for the
+// rules use accepts.
+func (m *matcher) decodePasses(ctx context.Context, f detect.Fragment, use func(*mrule) bool) []report.Finding {
+	if !m.anyRule(use) {
+		return nil
+	}
+	var out []report.Finding
+	nl := newlines(f.Raw)
+	decoder := codec.NewDecoder()
+	current := f.Raw
+	var segs []*codec.EncodedSegment
+	for depth := 1; depth <= m.depth; depth++ {
+		if ctx.Err() != nil {
+			return out
+		}
+		current, segs = decoder.Decode(current, segs)
+		if len(segs) == 0 {
+			break
+		}
+		present := make([]bool, len(m.rules))
+		m.trie.WalkString(current, func(_, pattern int) bool {
+			for _, ri := range m.byKW[pattern] {
+				present[ri] = true
+			}
 			return true
+		})
+		for i, mr := range m.rules {
+			r := &mr.rule
+			if !use(mr) || r.Regex == nil || (len(r.Keywords) > 0 && !present[i]) || m.pathOrCommitAllowed(f, r.Allowlists) {
+				continue
+			}
+			if r.Path != nil && !(r.Path.MatchString(f.FilePath) || (f.WindowsFilePath != "" && r.Path.MatchString(f.WindowsFilePath))) {
+				continue
+			}
+			for _, mi := range r.Regex.FindAllStringIndex(current, -1) {
+				if fd, ok := m.finding(f, nl, r, current, segs, mi[0], mi[1]); ok {
+					out = append(out, fd)
+				}
+			}
 		}
 	}
-	return false
+	return out
 }
 
 // mayDecode reports whether gitleaks' decoder can find, in s, a segment that
@@ -197,6 +229,15 @@ func decodesBase64(s string) bool {
 	}
 	if b, err := base64.RawURLEncoding.DecodeString(s); err == nil && printableAll(b) {
 		return true
+	}
+	return false
+}
+
+func (m *matcher) anyRule(use func(*mrule) bool) bool {
+	for _, r := range m.rules {
+		if use(r) {
+			return true
+		}
 	}
 	return false
 }

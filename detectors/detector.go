@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/report"
 
@@ -47,7 +48,7 @@ type Detector struct {
 	keep  func(*ruleSpec) bool
 
 	once sync.Once
-	gl   *detect.Detector
+	cfg  config.Config
 	m    *matcher
 	err  error
 	// reference makes Detect use gitleaks' own engine unchanged (tests
@@ -126,19 +127,17 @@ func (d *Detector) derive(keep func(*ruleSpec) bool) *Detector {
 	return &Detector{rs: d.rs, kb: d.kb, depth: d.depth, keep: keep, reference: d.reference}
 }
 
-func (d *Detector) engine() (*detect.Detector, error) {
+func (d *Detector) engine() (*matcher, error) {
 	d.once.Do(func() {
 		cfg, err := d.rs.compile(d.keep)
 		if err != nil {
 			d.err = err
 			return
 		}
-		gl := detect.NewDetectorContext(context.Background(), cfg)
-		gl.MaxDecodeDepth = d.depth
-		d.gl = gl
-		d.m = newMatcher(cfg, gl, d.depth, func(id string) int { return d.rs.byID[id].pad() })
+		d.cfg = cfg
+		d.m = newMatcher(cfg, d.depth, func(id string) int { return d.rs.byID[id].pad() })
 	})
-	return d.gl, d.err
+	return d.m, d.err
 }
 
 // Compile compiles the rules now rather than on first use, and reports a
@@ -166,7 +165,7 @@ type Fragment struct {
 // "sessionize:allow", documented example values and matches gitleaks'
 // allowlists discard are left out.
 func (d *Detector) Detect(ctx context.Context, f Fragment) ([]Finding, error) {
-	gl, err := d.engine()
+	m, err := d.engine()
 	if err != nil {
 		return nil, err
 	}
@@ -177,9 +176,9 @@ func (d *Detector) Detect(ctx context.Context, f Fragment) ([]Finding, error) {
 	frag := detect.Fragment{Raw: f.Content, FilePath: f.Path, CommitSHA: f.Commit, StartLine: start}
 	var raw []report.Finding
 	if d.reference {
-		raw = gl.DetectContext(ctx, frag)
+		raw = m.gitleaks().DetectContext(ctx, frag)
 	} else {
-		raw = d.m.detect(ctx, frag)
+		raw = m.detect(ctx, frag)
 	}
 	out := make([]Finding, 0, len(raw))
 	for _, r := range raw {

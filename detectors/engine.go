@@ -7,10 +7,12 @@ import (
 	"strings"
 	"sync"
 
-	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
+	"github.com/zricethezav/gitleaks/v8/detect/codec"
 	"github.com/zricethezav/gitleaks/v8/report"
+
+	"github.com/sessionize/sessionize/detectors/internal/ac"
 )
 
 // matcher applies gitleaks rules to content with gitleaks' semantics (the
@@ -33,13 +35,20 @@ import (
 // their keyword inside their match, so this finds the same secrets, which a
 // differential test checks rule by rule.
 type matcher struct {
-	cfg      config.Config
-	rules    []*mrule
-	trie     *ahocorasick.Trie
+	cfg   config.Config
+	rules []*mrule
+	trie  *ac.Automaton
+	// stop holds each allowlist's stopwords as one automaton.
+	stop     map[*config.Allowlist]*ac.Automaton
 	keywords []string
 	byKW     [][]int // keyword index -> rule indices
-	gl       *detect.Detector
 	depth    int
+	// maxPad is the largest finite span of a rule, in lines.
+	maxPad int
+	// gl is gitleaks' own engine, built on first use (decoding windows,
+	// composite rules): its keyword automaton costs megabytes.
+	glOnce sync.Once
+	gl     *detect.Detector
 	// fallback routes everything to gitleaks (composite rules).
 	fallback bool
 	// paths caches allowlist path verdicts: path regexes are costly and a
@@ -69,12 +78,12 @@ func (m *matcher) pathAllowed(a *config.Allowlist, p string) bool {
 type mrule struct {
 	rule config.Rule
 	// pad is how many lines a match can span beyond its keyword's line;
-	// -1 when unbounded.
+	// -1 when the rule must see whole fragments.
 	pad int
 }
 
-func newMatcher(cfg config.Config, gl *detect.Detector, depth int, padOf func(id string) int) *matcher {
-	m := &matcher{cfg: cfg, gl: gl, depth: depth}
+func newMatcher(cfg config.Config, depth int, padOf func(id string) int) *matcher {
+	m := &matcher{cfg: cfg, depth: depth}
 	ids := make([]string, 0, len(cfg.Rules))
 	for id, r := range cfg.Rules {
 		ids = append(ids, id)
@@ -87,6 +96,7 @@ func newMatcher(cfg config.Config, gl *detect.Detector, depth int, padOf func(id
 	for i, id := range ids {
 		r := cfg.Rules[id]
 		m.rules = append(m.rules, &mrule{rule: r, pad: padOf(id)})
+		m.maxPad = max(m.maxPad, m.rules[len(m.rules)-1].pad)
 		for _, k := range r.Keywords {
 			k = strings.ToLower(k)
 			j, ok := kwIndex[k]
@@ -99,14 +109,35 @@ func newMatcher(cfg config.Config, gl *detect.Detector, depth int, padOf func(id
 			m.byKW[j] = append(m.byKW[j], i)
 		}
 	}
-	m.trie = ahocorasick.NewTrieBuilder().AddStrings(m.keywords).Build()
+	m.trie = ac.BuildFold(m.keywords)
+	m.stop = map[*config.Allowlist]*ac.Automaton{}
+	addStop := func(as []*config.Allowlist) {
+		for _, a := range as {
+			if len(a.StopWords) > 0 {
+				m.stop[a] = ac.BuildFold(a.StopWords)
+			}
+		}
+	}
+	addStop(cfg.Allowlists)
+	for _, r := range cfg.Rules {
+		addStop(r.Allowlists)
+	}
 	return m
+}
+
+// gitleaks returns gitleaks' engine over the same configuration.
+func (m *matcher) gitleaks() *detect.Detector {
+	m.glOnce.Do(func() {
+		m.gl = detect.NewDetectorContext(context.Background(), m.cfg)
+		m.gl.MaxDecodeDepth = m.depth
+	})
+	return m.gl
 }
 
 // detect returns gitleaks findings for a fragment.
 func (m *matcher) detect(ctx context.Context, f detect.Fragment) []report.Finding {
 	if m.fallback {
-		return m.gl.DetectContext(ctx, f)
+		return m.gitleaks().DetectContext(ctx, f)
 	}
 	if m.pathOrCommitAllowed(f, m.cfg.Allowlists) {
 		return nil
@@ -116,10 +147,8 @@ func (m *matcher) detect(ctx context.Context, f detect.Fragment) []report.Findin
 	lines := len(nl) + 1
 	// Lines around keyword hits, per rule.
 	hitLines := make([][]int, len(m.rules))
-	lower := lowerASCII(raw)
 	li := 0
-	m.trie.Walk(lower, func(end, n, pattern int64) bool {
-		pos := int(end - n + 1)
+	m.trie.WalkString(raw, func(pos, pattern int) bool {
 		for li < len(nl) && nl[li] < pos {
 			li++
 		}
@@ -161,7 +190,7 @@ func (m *matcher) detect(ctx context.Context, f detect.Fragment) []report.Findin
 		for _, w := range windows(hitLines[i], mr.pad, len(r.Keywords) == 0, lines) {
 			start, end := lineStart(nl, w[0]), lineEnd(nl, w[1], len(raw))
 			for _, mi := range r.Regex.FindAllStringIndex(raw[start:end], -1) {
-				if fd, ok := m.finding(f, raw, nl, r, mi[0]+start, mi[1]+start); ok {
+				if fd, ok := m.finding(f, nl, r, raw, nil, mi[0]+start, mi[1]+start); ok {
 					findings = append(findings, fd)
 				}
 			}
@@ -234,10 +263,26 @@ func lowerASCII(s string) []byte {
 }
 
 // finding applies gitleaks' per-match logic (detect.(*Detector).detectRule,
-// v8.30.1, plain pass) to the match raw[start:end].
-func (m *matcher) finding(f detect.Fragment, raw string, nl []int, r *config.Rule, start, end int) (report.Finding, bool) {
-	secret := strings.Trim(raw[start:end], "\n")
-	end = start + len(secret)
+// v8.30.1) to the match current[start:end]: current is the fragment's text
+// (nl its newlines) in the plain pass, its decoded text in decoding passes,
+// where segs are the decoded segments.
+func (m *matcher) finding(f detect.Fragment, nl []int, r *config.Rule, current string, segs []*codec.EncodedSegment, start, end int) (report.Finding, bool) {
+	raw := f.Raw
+	secret := strings.Trim(current[start:end], "\n")
+	tags := r.Tags
+	currentLine := ""
+	if len(segs) > 0 {
+		overlap := codec.SegmentsWithDecodedOverlap(segs, start, end)
+		if len(overlap) == 0 {
+			return report.Finding{}, false // found by an earlier pass
+		}
+		adj := codec.AdjustMatchIndex(overlap, []int{start, end})
+		start, end = adj[0], adj[1]
+		tags = append(append([]string{}, r.Tags...), codec.Tags(overlap)...)
+		currentLine = codec.CurrentLine(overlap, current)
+	} else {
+		end = start + len(secret)
+	}
 	loc := locate(nl, raw, start, end)
 	if end > loc.endLineIndex {
 		loc.endLineIndex = end
@@ -255,10 +300,13 @@ func (m *matcher) finding(f detect.Fragment, raw string, nl []int, r *config.Rul
 		Secret:      secret,
 		File:        f.FilePath,
 		SymlinkFile: f.SymlinkFile,
-		Tags:        r.Tags,
+		Tags:        tags,
 	}
 	if strings.Contains(fd.Line, "gitleaks:allow") {
 		return fd, false
+	}
+	if currentLine == "" {
+		currentLine = fd.Line
 	}
 	if groups := r.Regex.FindStringSubmatch(fd.Secret); len(groups) >= 2 {
 		if r.SecretGroup > 0 {
@@ -280,7 +328,7 @@ func (m *matcher) finding(f detect.Fragment, raw string, nl []int, r *config.Rul
 	if r.Entropy != 0 && entropy <= r.Entropy {
 		return fd, false
 	}
-	if m.findingAllowed(fd, f, fd.Line, m.cfg.Allowlists) || m.findingAllowed(fd, f, fd.Line, r.Allowlists) {
+	if m.findingAllowed(fd, f, currentLine, m.cfg.Allowlists) || m.findingAllowed(fd, f, currentLine, r.Allowlists) {
 		return fd, false
 	}
 	return fd, true
@@ -394,7 +442,10 @@ func (m *matcher) findingAllowed(fd report.Finding, f detect.Fragment, line stri
 			target = line
 		}
 		regexOK := a.RegexAllowed(target)
-		stop, _ := a.ContainsStopWord(fd.Secret)
+		stop := false
+		if sw := m.stop[a]; sw != nil {
+			stop = sw.Any(fd.Secret)
+		}
 		if a.MatchCondition == config.AllowlistMatchAnd {
 			var checks []bool
 			if len(a.Commits) > 0 {

@@ -4,11 +4,20 @@ import (
 	"bytes"
 	"context"
 	"hash/maphash"
-	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/sessionize/sessionize/detectors"
 )
+
+// unsafeString views b as a string without copying. Content is never
+// modified after it is read, and findings copy what they keep.
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
 
 // lineSeed keys the line hashes of one process; hashes never leave it.
 var lineSeed = maphash.MakeSeed()
@@ -67,7 +76,7 @@ func newEngine(det *detectors.Detector) *engine {
 
 // detectWhole matches the rules against the whole content.
 func (e *engine) detectWhole(ctx context.Context, path, commit string, content []byte) ([]detectors.Finding, error) {
-	return e.det.Detect(ctx, detectors.Fragment{Path: path, Content: string(content), StartLine: 1, Commit: commit})
+	return e.det.Detect(ctx, detectors.Fragment{Path: path, Content: unsafeString(content), StartLine: 1, Commit: commit})
 }
 
 // detectNew matches the rules against each run of consecutive new lines,
@@ -86,9 +95,7 @@ func (e *engine) detectNew(ctx context.Context, path, commit string, l *lines, i
 			j++
 		}
 		anyNew = true
-		DebugFragBytes.Add(int64(len(l.text(i, j))))
-		DebugFrags.Add(1)
-		fs, err := e.det.Detect(ctx, detectors.Fragment{Path: path, Content: string(l.text(i, j)), StartLine: i + 1, Commit: commit})
+		fs, err := e.det.Detect(ctx, detectors.Fragment{Path: path, Content: unsafeString(l.text(i, j)), StartLine: i + 1, Commit: commit})
 		if err != nil {
 			return nil, err
 		}
@@ -98,11 +105,10 @@ func (e *engine) detectNew(ctx context.Context, path, commit string, l *lines, i
 	if !anyNew || e.ml == nil {
 		return out, nil
 	}
-	if !e.ml.MayMatch(strings.ToLower(string(l.content))) {
+	if !e.ml.MayMatch(unsafeString(l.content)) {
 		return out, nil
 	}
-	DebugMLBytes.Add(int64(len(l.content)))
-	fs, err := e.ml.Detect(ctx, detectors.Fragment{Path: path, Content: string(l.content), StartLine: 1, Commit: commit})
+	fs, err := e.ml.Detect(ctx, detectors.Fragment{Path: path, Content: unsafeString(l.content), StartLine: 1, Commit: commit})
 	if err != nil {
 		return nil, err
 	}

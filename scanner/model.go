@@ -87,6 +87,9 @@ type Occurrence struct {
 	// InHead reports whether the credential is still at this path in HEAD
 	// (or, outside git, on disk).
 	InHead bool
+	// Ignored marks a working-tree file git ignores (scanned with
+	// --include-ignored): a developer's local file, not the repository's.
+	Ignored bool
 	// Finding is the detector's finding at this place: rule, CI wiring,
 	// classification.
 	Finding detectors.Finding

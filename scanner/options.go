@@ -44,6 +44,11 @@ type Options struct {
 	// the root's base name.
 	Repository string
 
+	// NoGitBinary makes history scans read the repository with go-git only,
+	// even where the git binary is installed (which is faster for bulk
+	// reads of large histories).
+	NoGitBinary bool
+
 	// Workers bounds concurrent detection; 0 means GOMAXPROCS.
 	Workers int
 	// Progress, when set, receives progress events from the goroutine that

@@ -154,3 +154,22 @@ func fileExists(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.Mode().IsRegular()
 }
+
+// partial reports whether the repository is a partial clone: git would fetch
+// missing objects from the promisor remote on demand, so history is read
+// with go-git, which counts them missing instead.
+func (g *gitRepo) partial() bool {
+	cfg, err := g.repo.Config()
+	if err != nil {
+		return false
+	}
+	if cfg.Raw.Section("extensions").Option("partialclone") != "" {
+		return true
+	}
+	for _, sub := range cfg.Raw.Section("remote").Subsections {
+		if sub.Option("promisor") == "true" || sub.Option("partialclonefilter") != "" {
+			return true
+		}
+	}
+	return false
+}

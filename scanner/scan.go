@@ -90,6 +90,7 @@ func (s *scan) run(ctx context.Context) error {
 // fileResult is what scanning one working-tree file produced.
 type fileResult struct {
 	path     string
+	ignored  bool
 	findings []detectors.Finding
 	problem  string
 }
@@ -108,7 +109,9 @@ func (s *scan) worktree(ctx context.Context, files []fileEntry) error {
 				s.problems = append(s.problems, Problem{Path: r.path, Msg: r.problem})
 			}
 			for _, f := range r.findings {
-				s.wt = append(s.wt, s.occurrenceOf(f))
+				o := s.occurrenceOf(f)
+				o.Ignored = r.ignored
+				s.wt = append(s.wt, o)
 			}
 			s.c.findings.Add(int64(len(r.findings)))
 			s.rep.tick(PhaseWorktree, false)
@@ -144,9 +147,9 @@ func (s *scan) worktree(ctx context.Context, files []fileEntry) error {
 
 // scanFile reads and scans one file.
 func (s *scan) scanFile(ctx context.Context, fe fileEntry) fileResult {
-	res := fileResult{path: fe.path}
-	if s.opts.Detector.PathAllowed(fe.path) && !s.anyFileDetector(fe.path) {
-		return res
+	res := fileResult{path: fe.path, ignored: fe.ignored}
+	if s.opts.Detector.PathAllowed(fe.path) {
+		return res // the allowlists exclude it for every detector
 	}
 	content, skip, err := readFile(fe.abs, s.opts.maxFileSize())
 	if err != nil {
@@ -162,15 +165,6 @@ func (s *scan) scanFile(ctx context.Context, fe fileEntry) fileResult {
 	fs, problem := s.detectFile(ctx, fe.path, content, true)
 	res.findings, res.problem = fs, problem
 	return res
-}
-
-func (s *scan) anyFileDetector(path string) bool {
-	for _, d := range s.opts.FileDetectors {
-		if d.Match(path) {
-			return true
-		}
-	}
-	return false
 }
 
 // detectFile runs the content rules and the file detectors on one file's

@@ -21,6 +21,8 @@ type fileEntry struct {
 	path string
 	// abs is the path on disk.
 	abs string
+	// ignored marks a file git ignores (listed with includeIgnored).
+	ignored bool
 }
 
 // listFiles lists the files a working-tree scan reads, sorted by path: in a
@@ -36,15 +38,15 @@ func listFiles(ctx context.Context, root string, g *gitRepo, includeIgnored bool
 	if err != nil {
 		return nil, err
 	}
-	files := map[string]bool{}
+	files := map[string]bool{} // path -> ignored
 	for p := range tracked {
 		if r, ok := g.rel(p); ok && fileExists(filepath.Join(g.top, filepath.FromSlash(p))) {
-			files[r] = true
+			files[r] = false
 		}
 	}
-	err = walkUntracked(ctx, g, tracked, includeIgnored, func(p string) {
+	err = walkUntracked(ctx, g, tracked, includeIgnored, func(p string, ignored bool) {
 		if r, ok := g.rel(p); ok {
-			files[r] = true
+			files[r] = ignored
 		}
 	})
 	if err != nil {
@@ -52,8 +54,8 @@ func listFiles(ctx context.Context, root string, g *gitRepo, includeIgnored bool
 	}
 	out := make([]fileEntry, 0, len(files))
 	base := filepath.Join(g.top, filepath.FromSlash(g.prefix))
-	for p := range files {
-		out = append(out, fileEntry{path: p, abs: filepath.Join(base, filepath.FromSlash(p))})
+	for p, ignored := range files {
+		out = append(out, fileEntry{path: p, abs: filepath.Join(base, filepath.FromSlash(p)), ignored: ignored})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
 	return out, nil
@@ -75,21 +77,19 @@ func trackedFiles(g *gitRepo) (map[string]bool, error) {
 }
 
 // walkUntracked walks the work tree and calls add for every untracked
-// regular file that git does not ignore (or every one, with
-// includeIgnored), honouring .gitignore files, .git/info/exclude and the
-// user's core.excludesFile.
-func walkUntracked(ctx context.Context, g *gitRepo, tracked map[string]bool, includeIgnored bool, add func(string)) error {
+// regular file that git does not ignore (and, with includeIgnored, for the
+// ignored ones too, marked), honouring .gitignore files, .git/info/exclude
+// and the user's core.excludesFile.
+func walkUntracked(ctx context.Context, g *gitRepo, tracked map[string]bool, includeIgnored bool, add func(p string, ignored bool)) error {
 	var patterns []gitignore.Pattern
-	if !includeIgnored {
-		rootFS := osfs.New("/")
-		if ps, err := gitignore.LoadSystemPatterns(rootFS); err == nil {
-			patterns = append(patterns, ps...)
-		}
-		if ps, err := gitignore.LoadGlobalPatterns(rootFS); err == nil {
-			patterns = append(patterns, ps...)
-		}
-		patterns = append(patterns, readIgnoreFile(filepath.Join(g.top, ".git", "info", "exclude"), nil)...)
+	rootFS := osfs.New("/")
+	if ps, err := gitignore.LoadSystemPatterns(rootFS); err == nil {
+		patterns = append(patterns, ps...)
 	}
+	if ps, err := gitignore.LoadGlobalPatterns(rootFS); err == nil {
+		patterns = append(patterns, ps...)
+	}
+	patterns = append(patterns, readIgnoreFile(filepath.Join(g.top, ".git", "info", "exclude"), nil)...)
 	// Patterns of a directory's .gitignore apply below it only; the stack
 	// holds, for each directory being walked, how many patterns it added.
 	type frame struct {
@@ -97,6 +97,8 @@ func walkUntracked(ctx context.Context, g *gitRepo, tracked map[string]bool, inc
 		n   int
 	}
 	var stack []frame
+	// ignoredDepth > 0 while inside an ignored directory (includeIgnored).
+	ignoredDir := ""
 	start := filepath.Join(g.top, filepath.FromSlash(g.prefix))
 	return filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -126,23 +128,31 @@ func walkUntracked(ctx context.Context, g *gitRepo, tracked map[string]bool, inc
 			if rel != "" && fileOrDirExists(filepath.Join(p, ".git")) {
 				return filepath.SkipDir // nested repository or submodule
 			}
-			if rel != "" && !includeIgnored && gitignore.NewMatcher(patterns).Match(parts, true) {
-				return filepath.SkipDir
+			if ignoredDir != "" && !strings.HasPrefix(p, ignoredDir+string(filepath.Separator)) {
+				ignoredDir = ""
 			}
-			if !includeIgnored {
-				ps := readIgnoreFile(filepath.Join(p, ".gitignore"), parts)
-				patterns = append(patterns, ps...)
-				stack = append(stack, frame{dir: p, n: len(ps)})
+			if rel != "" && ignoredDir == "" && gitignore.NewMatcher(patterns).Match(parts, true) {
+				if !includeIgnored {
+					return filepath.SkipDir
+				}
+				ignoredDir = p
 			}
+			ps := readIgnoreFile(filepath.Join(p, ".gitignore"), parts)
+			patterns = append(patterns, ps...)
+			stack = append(stack, frame{dir: p, n: len(ps)})
 			return nil
 		}
 		if !d.Type().IsRegular() || tracked[rel] {
 			return nil
 		}
-		if !includeIgnored && gitignore.NewMatcher(patterns).Match(parts, false) {
+		if ignoredDir != "" && !strings.HasPrefix(p, ignoredDir+string(filepath.Separator)) {
+			ignoredDir = ""
+		}
+		ignored := ignoredDir != "" || gitignore.NewMatcher(patterns).Match(parts, false)
+		if ignored && !includeIgnored {
 			return nil
 		}
-		add(rel)
+		add(rel, ignored)
 		return nil
 	})
 }

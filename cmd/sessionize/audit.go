@@ -1,18 +1,365 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
 
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/google/go-github/v62/github"
 	"github.com/spf13/cobra"
+
+	"github.com/sessionize/sessionize/detectors"
+	"github.com/sessionize/sessionize/scanner/audit"
+	"github.com/sessionize/sessionize/scanner/audit/state"
 )
 
+// auditOptions are the flags of `sessionize audit`.
+type auditOptions struct {
+	org             string
+	format          string
+	output          string
+	statePath       string
+	cacheDir        string
+	includeArchived bool
+	includeForks    bool
+	repos           string
+	shard           string
+	concurrency     int
+	openPRs         bool
+	maxPRs          int
+	appID           string
+	appKeyFile      string
+	failOn          string
+	maxFileSize     string
+}
+
+// appCredentials identify a GitHub App and its private key (PEM).
+type appCredentials struct {
+	AppID int64
+	Key   []byte
+}
+
+// auditDeps are the seams of the audit command. The zero value is this
+// build: no GitHub App token minting and no pull requests yet, so
+// --app-id and --open-prs are refused with a message saying what to do.
+type auditDeps struct {
+	// run replaces the work in flag tests.
+	run func(context.Context, *auditOptions) error
+	// mintAppToken mints a GitHub App installation token for the
+	// organisation; remediate/github's App flow plugs in here.
+	// TODO(#8): wire remediate/github once it provides the App flow.
+	mintAppToken func(ctx context.Context, apiURL string, c appCredentials, org string) (string, error)
+	// prOpener opens remediation pull requests (--open-prs).
+	// TODO(#8): wire remediate/github's pull-request logic.
+	prOpener audit.PROpener
+}
+
 // newAuditCmd builds `sessionize audit --org ORG`.
-func newAuditCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+func newAuditCmd(a *app) *cobra.Command { return auditCommand(a, auditDeps{}) }
+
+func auditCommand(a *app, deps auditDeps) *cobra.Command {
+	o := &auditOptions{}
+	run := deps.run
+	if run == nil {
+		run = func(ctx context.Context, o *auditOptions) error { return a.runAudit(ctx, o, deps) }
+	}
+	cmd := &cobra.Command{
 		Use:   "audit --org ORG",
 		Short: "Audit every repository of a GitHub organisation",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("not implemented yet")
+		Long: `Audit lists the organisation's repositories, clones or fetches each one into a
+cache directory, scans its working tree and full history, and writes one
+report. With the state database (default in the cache directory) a re-run
+scans only what it has not seen, reports what is new and what was fixed,
+and an interrupted audit resumes.
+
+--shard I/N audits the repositories whose FNV-1a hash of the lower-cased
+"owner/name", modulo N, is I (0-based), so N machines share an audit;
+combine their JSON reports with "sessionize report merge".
+
+Authentication: GITHUB_TOKEN (for instance a GitHub App installation token
+minted by actions/create-github-app-token); API base from GITHUB_API_URL,
+clone URLs from GITHUB_SERVER_URL (else the API's clone_url).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.validate(deps); err != nil {
+				return usageError{err}
+			}
+			return run(cmd.Context(), o)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&o.org, "org", "", "GitHub organisation to audit (required)")
+	f.StringVar(&o.format, "format", "json", "output format: "+strings.Join(audit.Formats(), ", ")+" (sarif: one file per repository into the -o directory)")
+	f.StringVarP(&o.output, "output", "o", "", "write the report to this file (a directory for sarif) instead of stdout")
+	f.StringVar(&o.statePath, "state", "", `state database (default: audit-state.db in the cache directory; "none" for no state)`)
+	f.StringVar(&o.cacheDir, "cache-dir", "", "directory for clones (default: $XDG_CACHE_HOME/sessionize, else ~/.cache/sessionize)")
+	f.BoolVar(&o.includeArchived, "include-archived", false, "audit archived repositories too")
+	f.BoolVar(&o.includeForks, "include-forks", false, "audit forks too")
+	f.StringVar(&o.repos, "repos", "", "only repositories matching these comma-separated globs (NAME or OWNER/NAME patterns)")
+	f.StringVar(&o.shard, "shard", "", "audit only shard I of N (I/N, 0-based): FNV-1a of the lower-cased full name mod N")
+	f.IntVar(&o.concurrency, "concurrency", runtime.GOMAXPROCS(0), "repositories audited at once")
+	f.BoolVar(&o.openPRs, "open-prs", false, "open remediation pull requests for fixable credentials")
+	f.IntVar(&o.maxPRs, "max-prs", 0, "open at most this many pull requests in all (with --open-prs; 0: no limit)")
+	f.StringVar(&o.appID, "app-id", "", "authenticate as this GitHub App (with --app-private-key-file or SESSIONIZE_APP_PRIVATE_KEY)")
+	f.StringVar(&o.appKeyFile, "app-private-key-file", "", "the GitHub App's private key (PEM)")
+	f.StringVar(&o.failOn, "fail-on", "none", "exit 1 when a credential is at or above this severity (critical, high, medium, low, info, none)")
+	f.StringVar(&o.maxFileSize, "max-file-size", "10MiB", "skip files and blobs larger than this (0 for no limit)")
+	return cmd
+}
+
+func (o *auditOptions) validate(deps auditDeps) error {
+	switch {
+	case o.org == "":
+		return errors.New("--org is required")
+	case strings.ContainsAny(o.org, "/ "):
+		return fmt.Errorf("--org %q: want an organisation login, e.g. acme", o.org)
+	case o.concurrency < 1:
+		return fmt.Errorf("--concurrency %d: want at least 1", o.concurrency)
+	case o.maxPRs < 0:
+		return fmt.Errorf("--max-prs %d: want 0 or more", o.maxPRs)
+	case o.maxPRs > 0 && !o.openPRs:
+		return errors.New("--max-prs needs --open-prs")
+	case o.openPRs && deps.prOpener == nil:
+		return errors.New("--open-prs: opening pull requests from an audit is not available in this build yet; run `sessionize pr` in a repository instead")
+	case o.appKeyFile != "" && o.appID == "":
+		return errors.New("--app-private-key-file needs --app-id")
+	case o.format == "sarif" && (o.output == "" || o.output == "-"):
+		return errors.New("--format sarif writes one file per repository: give a directory with -o")
+	}
+	if err := audit.CheckFormat(o.format); err != nil {
+		return fmt.Errorf("--format: %w", err)
+	}
+	if o.shard != "" {
+		if _, err := audit.ParseShard(o.shard); err != nil {
+			return fmt.Errorf("--shard: %w", err)
+		}
+	}
+	if err := audit.ValidateGlobs(o.repos); err != nil {
+		return fmt.Errorf("--repos: %w", err)
+	}
+	if _, err := parseFailOn(o.failOn); err != nil {
+		return err
+	}
+	if _, err := parseSize(o.maxFileSize); err != nil {
+		return fmt.Errorf("--max-file-size: %w", err)
+	}
+	if o.appID != "" {
+		if _, err := strconv.ParseInt(o.appID, 10, 64); err != nil {
+			return fmt.Errorf("--app-id %q: want the App's numeric ID", o.appID)
+		}
+	}
+	return nil
+}
+
+// auditEnv is the environment the audit reads, in one place.
+type auditEnv struct {
+	token     string
+	apiURL    string
+	serverURL string
+	appKey    string
+	cacheHome string
+	home      string
+}
+
+func (a *app) auditEnv() auditEnv {
+	return auditEnv{
+		token:     a.getenv("GITHUB_TOKEN"),
+		apiURL:    a.getenv("GITHUB_API_URL"),
+		serverURL: a.getenv("GITHUB_SERVER_URL"),
+		appKey:    a.getenv("SESSIONIZE_APP_PRIVATE_KEY"),
+		cacheHome: a.getenv("XDG_CACHE_HOME"),
+		home:      a.getenv("HOME"),
+	}
+}
+
+// cacheDir is --cache-dir, else $XDG_CACHE_HOME/sessionize, else
+// ~/.cache/sessionize.
+func (e auditEnv) cacheDir(flag string) (string, error) {
+	switch {
+	case flag != "":
+		return flag, nil
+	case e.cacheHome != "":
+		return filepath.Join(e.cacheHome, "sessionize"), nil
+	case e.home != "":
+		return filepath.Join(e.home, ".cache", "sessionize"), nil
+	}
+	return "", errors.New("no cache directory: set --cache-dir, XDG_CACHE_HOME or HOME")
+}
+
+func (a *app) runAudit(ctx context.Context, o *auditOptions, deps auditDeps) error {
+	env := a.auditEnv()
+	cacheDir, err := env.cacheDir(o.cacheDir)
+	if err != nil {
+		return usageError{err}
+	}
+	token, err := a.auditToken(ctx, o, env, deps)
+	if err != nil {
+		return err
+	}
+	retry := audit.RetryPolicy{}
+	gh, err := newGitHubClient(env.apiURL, token, retry)
+	if err != nil {
+		return err
+	}
+	det, err := a.auditDetector()
+	if err != nil {
+		return err
+	}
+	size, _ := parseSize(o.maxFileSize)
+	if size == 0 {
+		size = -1
+	}
+	shard, _ := audit.ParseShard(o.shard)
+	if o.shard == "" {
+		shard = audit.Shard{}
+	}
+	opts := audit.Options{
+		Org: o.org, GitHub: gh, Token: token, ServerURL: strings.TrimSuffix(env.serverURL, "/"), CacheDir: cacheDir,
+		IncludeArchived: o.includeArchived, IncludeForks: o.includeForks, Repos: o.repos, Shard: shard,
+		Concurrency: o.concurrency, Detector: det, FileDetectors: fileDetectors(det), MaxFileSize: size,
+		ToolVersion: readBuildInfo().Version, PROpener: deps.prOpener, MaxPRs: o.maxPRs,
+		Retry: retry, Logger: a.logger, Now: a.now,
+	}
+	if a.errTTY && !a.quiet {
+		opts.Progress = func(ev audit.Event) {
+			fmt.Fprintf(a.err, "\r\x1b[2Kaudit %d/%d %s (%s)", ev.Done, ev.Total, ev.FullName, ev.Status)
+			if ev.Done == ev.Total {
+				fmt.Fprint(a.err, "\r\x1b[2K")
+			}
+		}
+	}
+	db, err := a.openState(ctx, o.statePath, cacheDir)
+	if err != nil {
+		return err
+	}
+	if db != nil {
+		defer db.Close()
+		opts.State = db
+	}
+	res, err := audit.Run(ctx, opts)
+	if err != nil {
+		return err
+	}
+	return a.finishAudit(res, o)
+}
+
+// openState opens --state, by default audit-state.db in the cache
+// directory; "none" means no state.
+func (a *app) openState(ctx context.Context, flag, cacheDir string) (*state.DB, error) {
+	p := flag
+	switch p {
+	case "none":
+		return nil, nil
+	case "":
+		p = filepath.Join(cacheDir, "audit-state.db")
+	}
+	db, err := state.Open(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("--state: %w", err)
+	}
+	return db, nil
+}
+
+// finishAudit writes the report, lists the repositories that failed and
+// decides the exit code: failures exit 2 after the report is written.
+func (a *app) finishAudit(res *audit.Result, o *auditOptions) error {
+	st := res.Stats
+	a.logger.Info("audit done", "org", o.org, "selected", st.Selected, "scanned", st.Scanned, "incremental", st.Incremental,
+		"reused", st.Reused, "resumed", st.Resumed, "failed", st.Failed, "new_commits", st.NewCommits)
+	if err := a.writeAuditReport(res.Report, o.format, o.output); err != nil {
+		return err
+	}
+	switch {
+	case res.Failures != nil && st.Failed > 0:
+		return fmt.Errorf("%d of %d repositories could not be audited (each is in the report):\n%w", st.Failed, st.Selected, res.Failures)
+	case res.Failures != nil:
+		return fmt.Errorf("audit finished with errors (each is in the report):\n%w", res.Failures)
+	}
+	failOn, _ := parseFailOn(o.failOn)
+	if sev, ok := res.Report.MaxSeverity(); ok && failOn != "" && sev.Rank() >= failOn.Rank() {
+		return findingsError{}
+	}
+	return nil
+}
+
+// writeAuditReport writes an org report in a format to a file, stdout, or
+// for sarif a directory.
+func (a *app) writeAuditReport(r *audit.Report, format, output string) error {
+	if format == "sarif" {
+		return audit.WriteSARIFDir(output, r)
+	}
+	var buf strings.Builder
+	if err := audit.Write(&buf, format, r); err != nil {
+		return err
+	}
+	return a.writeOutput(output, []byte(buf.String()))
+}
+
+// auditToken returns the token for the API and for clones: a GitHub App
+// installation token when --app-id is given, else GITHUB_TOKEN.
+func (a *app) auditToken(ctx context.Context, o *auditOptions, env auditEnv, deps auditDeps) (string, error) {
+	if o.appID == "" {
+		if env.token == "" {
+			return "", usageError{errors.New("audit needs a token: set GITHUB_TOKEN (e.g. a GitHub App installation token from actions/create-github-app-token) or use --app-id")}
+		}
+		return env.token, nil
+	}
+	id, _ := strconv.ParseInt(o.appID, 10, 64)
+	key := []byte(env.appKey)
+	if o.appKeyFile != "" {
+		data, err := os.ReadFile(o.appKeyFile)
+		if err != nil {
+			return "", fmt.Errorf("--app-private-key-file: %w", err)
+		}
+		key = data
+	}
+	if len(key) == 0 {
+		return "", usageError{errors.New("--app-id needs the App's private key: --app-private-key-file or SESSIONIZE_APP_PRIVATE_KEY")}
+	}
+	if deps.mintAppToken == nil {
+		return "", usageError{errors.New("--app-id: minting GitHub App installation tokens is not available in this build yet; mint one with actions/create-github-app-token and pass it as GITHUB_TOKEN")}
+	}
+	tok, err := deps.mintAppToken(ctx, env.apiURL, appCredentials{AppID: id, Key: key}, o.org)
+	if err != nil {
+		return "", fmt.Errorf("mint GitHub App installation token for %q: %w", o.org, err)
+	}
+	return tok, nil
+}
+
+// newGitHubClient builds the go-github client: token auth, the retrying
+// transport, and GITHUB_API_URL as the base (GitHub Enterprise Server,
+// tests). The token is never logged.
+func newGitHubClient(apiURL, token string, retry audit.RetryPolicy) (*github.Client, error) {
+	hc := &http.Client{Transport: retry.Transport(http.DefaultTransport)}
+	c := github.NewClient(hc).WithAuthToken(token)
+	apiURL = strings.TrimSuffix(apiURL, "/")
+	if apiURL == "" || apiURL == "https://api.github.com" {
+		return c, nil
+	}
+	c, err := c.WithEnterpriseURLs(apiURL+"/", apiURL+"/")
+	if err != nil {
+		return nil, fmt.Errorf("GITHUB_API_URL %q: %w", apiURL, err)
+	}
+	return c, nil
+}
+
+// auditDetector builds the content detector: the built-in rules, extended
+// by --config when given (repositories' own configuration files are not
+// read: one rule set keeps an org's reports comparable).
+func (a *app) auditDetector() (*detectors.Detector, error) {
+	if a.configFile != "" {
+		return a.newDetector(".")
+	}
+	d, err := detectors.New(detectors.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
 }

@@ -191,7 +191,11 @@ func (a *app) finishReport(_ context.Context, r *scanner.Report, root string, o 
 		}
 		b.Apply(r)
 	}
-	if err := score.Apply(r, score.Options{Now: a.now}); err != nil {
+	policy, err := a.loadPolicy(root)
+	if err != nil {
+		return err
+	}
+	if err := score.Apply(r, score.Options{Now: a.now, Policy: policy, Ignored: ignoredPaths(r)}); err != nil {
 		return err
 	}
 	w, _ := report.Lookup(o.format)
@@ -208,6 +212,20 @@ func (a *app) finishReport(_ context.Context, r *scanner.Report, root string, o 
 		return findingsError{}
 	}
 	return nil
+}
+
+// ignoredPaths reports the paths of working-tree files git ignores, which
+// scoring treats as a developer's local files.
+func ignoredPaths(r *scanner.Report) func(string) bool {
+	ignored := map[string]bool{}
+	for _, c := range r.Credentials {
+		for _, o := range c.Occurrences {
+			if o.Ignored {
+				ignored[o.Path] = true
+			}
+		}
+	}
+	return func(p string) bool { return ignored[p] }
 }
 
 // ignoreRoot is where ignore files are read: the target directory.

@@ -155,7 +155,8 @@ func toJSON(r *scanner.Report, opts Options) jsonReport {
 }
 
 func timePtr(t time.Time) *string {
-	if t.IsZero() {
+	// RFC 3339 has four-digit years only.
+	if t.IsZero() || t.UTC().Year() < 1 || t.UTC().Year() > 9999 {
 		return nil
 	}
 	s := t.UTC().Format(time.RFC3339)
@@ -202,6 +203,11 @@ func ReadJSON(rd io.Reader) (*scanner.Report, error) {
 		}
 		c.Redacted = jc.Redacted
 		for _, jo := range jc.Occurrences {
+			if jo.Where == string(scanner.WhereCIReference) {
+				// A CI reference's "secret" is the stored secret's name,
+				// shown in full (Credential.Reference).
+				c.Reference = jc.Redacted
+			}
 			o := scanner.Occurrence{
 				Path: jo.Path, Line: jo.Line, Column: jo.Column, EndLine: jo.EndLine,
 				Where: scanner.Where(jo.Where), Author: jo.Author, Date: parseTime(jo.Date), InHead: jo.InHead,

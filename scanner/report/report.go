@@ -23,13 +23,15 @@ type Options struct {
 // Writer writes a report in one format.
 type Writer func(w io.Writer, r *scanner.Report, opts Options) error
 
+// writers maps format names to writers: static data, never modified.
 var writers = map[string]Writer{
-	"table": WriteTable,
-	"json":  WriteJSON,
+	"table":    WriteTable,
+	"json":     WriteJSON,
+	"sarif":    WriteSARIF,
+	"csv":      WriteCSV,
+	"markdown": WriteMarkdown,
+	"html":     WriteHTML,
 }
-
-// register adds a format; called from the files defining formats.
-func register(name string, w Writer) { writers[name] = w }
 
 // Lookup returns the writer for a format name.
 func Lookup(format string) (Writer, error) {
@@ -38,6 +40,24 @@ func Lookup(format string) (Writer, error) {
 		return nil, fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats(), ", "))
 	}
 	return w, nil
+}
+
+// value returns what a writer shows for a credential's secret: the raw
+// value with ShowSecrets (when the report still holds it), else the
+// redacted form (for a CI reference, the reference in full).
+func value(c *scanner.Credential, opts Options) string {
+	if opts.ShowSecrets && !c.Secret.IsZero() {
+		return c.Secret.Reveal()
+	}
+	return c.RedactedSecret()
+}
+
+// severityLabel is the severity for display, "-" when unscored.
+func severityLabel(s scanner.Severity) string {
+	if s == "" {
+		return "-"
+	}
+	return string(s)
 }
 
 // Formats lists the format names, for help text.

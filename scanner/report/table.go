@@ -47,7 +47,7 @@ func writeCredential(w *errWriter, c *scanner.Credential, opts Options) {
 	if opts.ShowSecrets && !c.Secret.IsZero() {
 		value = c.Secret.Reveal()
 	}
-	w.printf("%s %3d  %s (%s, %s)  %s\n", sev, c.Score, c.Type, c.Provider, c.Lifetime, value)
+	w.printf("%s %3d  %s (%s, %s)  %s\n", sev, c.Score, printable(c.Type), printable(c.Provider), c.Lifetime, printable(value))
 	meta := []string{"fingerprint " + c.Fingerprint, "rule " + c.Rule, plural(len(c.Occurrences), "occurrence")}
 	if !c.ExpiresAt.IsZero() {
 		meta = append(meta, "expires "+c.ExpiresAt.UTC().Format("2006-01-02 15:04Z"))
@@ -73,9 +73,9 @@ func writeCredential(w *errWriter, c *scanner.Credential, opts Options) {
 }
 
 func occurrenceLine(o scanner.Occurrence) string {
-	s := fmt.Sprintf("%s:%d:%d  %s", o.Path, o.Line, o.Column, o.Where)
+	s := fmt.Sprintf("%s:%d:%d  %s", printable(o.Path), o.Line, o.Column, o.Where)
 	if o.Commit != "" {
-		s += fmt.Sprintf("  %s %s %s", short(o.Commit), o.Date.UTC().Format("2006-01-02"), o.Author)
+		s += fmt.Sprintf("  %s %s %s", short(o.Commit), o.Date.UTC().Format("2006-01-02"), printable(o.Author))
 	}
 	if o.Where == scanner.WhereHistory && !o.InHead {
 		s += "  (removed since)"
@@ -112,6 +112,17 @@ func writeSummary(w *errWriter, r *scanner.Report) {
 		line += "; skipped " + strings.Join(skipped, ", ")
 	}
 	w.printf("%s\n", line)
+}
+
+// printable replaces control characters, so that a path or an author name
+// from a repository cannot send escape sequences to the terminal.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 func plural(n int, what string) string {

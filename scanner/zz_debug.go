@@ -1,5 +1,0 @@
-package scanner
-
-import "sync/atomic"
-
-var DebugFragBytes, DebugFrags, DebugMLBytes atomic.Int64

@@ -1,0 +1,3 @@
+FLASK_APP=app.py
+FLASK_DEBUG=1
+SECRET_KEY=dev

@@ -1,0 +1,6 @@
+// config
+const config = {
+  slackToken: process.env.SLACK_TOKEN,
+  region: 'us-east-1',
+};
+module.exports = config;

@@ -1,0 +1,6 @@
+package consts
+
+const (
+	Name  = "tool"
+	Token = "ghp_FAKEfakeFAKEfake0123456789abcdefABCD"
+)
