@@ -14,14 +14,6 @@ import (
 	"github.com/sessionize/sessionize/rules"
 )
 
-// typedByClassification lists the project's rules whose findings take a
-// knowledge-base type defined in config.toml, which does not name the rule:
-// classification gives their findings that type from the value. The rule
-// ID belongs in that type's rules list.
-var typedByClassification = map[string]string{
-	"gcp-oauth-refresh-token": "gcp-user-refresh-token",
-}
-
 // kbEntry reports whether rule id resolves to a knowledge-base entry rather
 // than the fallback ForRule makes up for unknown rules.
 func kbEntry(kb *rules.KB, id string) (rules.CredentialType, bool) {
@@ -67,12 +59,6 @@ func TestKB_EveryPackRule(t *testing.T) {
 		n++
 		if len(r.Keywords) == 0 {
 			t.Errorf("rule %q has no keywords: it would run on every fragment", r.ID)
-		}
-		if typ, ok := typedByClassification[r.ID]; ok {
-			if _, ok := d.KB().Type(typ); !ok {
-				t.Errorf("rule %q: classification type %q is not in the knowledge base", r.ID, typ)
-			}
-			continue
 		}
 		if ct, ok := kbEntry(d.KB(), r.ID); !ok {
 			t.Errorf("rule %q has no knowledge-base entry (falls back to %q)", r.ID, ct.Type)

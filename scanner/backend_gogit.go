@@ -69,7 +69,10 @@ func (b *goGitBackend) tips() ([]plumbing.Hash, error) {
 	seen := map[plumbing.Hash]bool{}
 	var out []plumbing.Hash
 	for _, n := range names {
-		c, ok := b.peel(byName[n])
+		c, ok, err := b.peel(byName[n])
+		if err != nil {
+			return nil, fmt.Errorf("read %s of %q: %w", n, b.g.name, err)
+		}
 		if ok && !seen[c] {
 			seen[c] = true
 			out = append(out, c)
@@ -79,27 +82,32 @@ func (b *goGitBackend) tips() ([]plumbing.Hash, error) {
 }
 
 // peel follows annotated tags to the commit they name; references to trees
-// or blobs are not history.
-func (b *goGitBackend) peel(hash plumbing.Hash) (plumbing.Hash, bool) {
+// or blobs are not history. A missing object is counted; an object that
+// cannot be decoded is an error.
+func (b *goGitBackend) peel(hash plumbing.Hash) (plumbing.Hash, bool, error) {
 	for range 10 {
 		obj, err := b.g.repo.Storer.EncodedObject(plumbing.AnyObject, hash)
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			b.c.missing.Add(1)
+			return plumbing.ZeroHash, false, nil
+		}
 		if err != nil {
-			return plumbing.ZeroHash, false
+			return plumbing.ZeroHash, false, err
 		}
 		switch obj.Type() {
 		case plumbing.CommitObject:
-			return hash, true
+			return hash, true, nil
 		case plumbing.TagObject:
 			t, err := object.DecodeTag(b.g.repo.Storer, obj)
 			if err != nil {
-				return plumbing.ZeroHash, false
+				return plumbing.ZeroHash, false, err
 			}
 			hash = t.Target
 		default:
-			return plumbing.ZeroHash, false
+			return plumbing.ZeroHash, false, nil
 		}
 	}
-	return plumbing.ZeroHash, false
+	return plumbing.ZeroHash, false, nil
 }
 
 func (b *goGitBackend) commits(ctx context.Context, since string) (map[plumbing.Hash]*commitInfo, error) {

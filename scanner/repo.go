@@ -57,6 +57,9 @@ func openRepo(root string) (*gitRepo, error) {
 	}
 	g := &gitRepo{repo: repo, name: root}
 	if fs, ok := repo.Storer.(*filesystem.Storage); ok {
+		if fi, err := fs.Filesystem().Stat("objects"); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("open repository %q: it has no objects database", root)
+		}
 		// Keep pack files open across lookups (go-git otherwise reopens the
 		// pack for every object) and bound the object cache: a history scan
 		// reads every object once, so a large cache buys little.

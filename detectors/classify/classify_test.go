@@ -110,7 +110,7 @@ func TestValue(t *testing.T) {
 		},
 		{
 			name: "1// refresh token is standing", ruleID: "gcp-oauth-refresh-token", value: "1//0" + filler("p", 99),
-			want: classify.Facts{Type: "gcp-user-refresh-token", Lifetime: rules.Standing, Notes: []string{"1// prefix: Google OAuth refresh token, valid until revoked"}},
+			want: classify.Facts{Type: "gcp-oauth-refresh-token", Lifetime: rules.Standing, Notes: []string{"1// prefix: Google OAuth refresh token, valid until revoked"}},
 		},
 		{
 			name: "JWT valid 10 minutes is session", ruleID: "jwt",

@@ -116,7 +116,7 @@ func googleOAuthToken(_, value string) (Facts, bool) {
 		return Facts{Type: "gcp-oauth-access-token", Lifetime: rules.Session,
 			Notes: []string{"ya29. prefix: Google OAuth access token, expires after 1 h"}}, true
 	case strings.HasPrefix(value, "1//0"):
-		return Facts{Type: "gcp-user-refresh-token", Lifetime: rules.Standing,
+		return Facts{Type: "gcp-oauth-refresh-token", Lifetime: rules.Standing,
 			Notes: []string{"1// prefix: Google OAuth refresh token, valid until revoked"}}, true
 	}
 	return Facts{}, false

@@ -273,6 +273,34 @@ func TestDetectors_Detect(t *testing.T) {
 			},
 		},
 		{
+			name: "helm set block and kafka jaas", path: "helm.tf",
+			content: "resource \"helm_release\" \"x\" {\n  set_sensitive {\n    name  = \"auth.password\"\n    value = \"" + pw + "\"\n  }\n}\n",
+			want: []got{
+				{"terraform-attribute-password", 4, 14, fp(pw), "config-password", rules.Standing, "generic", false, ""},
+			},
+		},
+		{
+			name: "kafka jaas password", path: "application.yml",
+			content: "spring:\n  kafka:\n    properties:\n      sasl.jaas.config: PlainLoginModule required username=\"app\" password=\"" + pw + "\";\n",
+			want: []got{
+				{"spring-database-url", 4, 76, fp(pw), "config-database-password", rules.Standing, "database", false, ""},
+			},
+		},
+		{
+			name: "byte order marks", path: ".netrc",
+			content: "\ufeffmachine github.com login x password " + pat + "\n",
+			want: []got{
+				{"netrc-password", 1, 40, fp(pat), "github-classic-pat", rules.Standing, "github", false, ""},
+			},
+		},
+		{
+			name: "xml byte order mark", path: "settings.xml",
+			content: "\ufeff<?xml version=\"1.0\"?>\n<settings><servers><server><id>a</id><password>" + pw + "</password></server></servers></settings>",
+			want: []got{
+				{"maven-settings-password", 2, 48, fp(pw), "maven-server-password", rules.Standing, "generic", false, ""},
+			},
+		},
+		{
 			name: "allow comment", path: ".env",
 			content: "JWT_SECRET=" + fill(32) + " # sessionize:allow\n",
 		},

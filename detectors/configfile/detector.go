@@ -81,7 +81,7 @@ func (d *detector) Detect(ctx context.Context, path string, content []byte) (out
 	if !d.binaryOK && bytes.IndexByte(content, 0) >= 0 {
 		return nil, binaryError(path, content)
 	}
-	f := newFile(path, content, d.kb, d.name)
+	f := newFile(path, content, d.kb)
 	defer func() {
 		// A parser bug must not take the whole scan down: report it against
 		// the file, without the content (it may hold secrets).

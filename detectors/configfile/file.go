@@ -11,10 +11,9 @@ import (
 // file is one file being scanned: its text, a line index for positions and
 // the findings made so far.
 type file struct {
-	path     string
-	src      string
-	kb       *rules.KB
-	detector string
+	path string
+	src  string
+	kb   *rules.KB
 
 	lineStarts []int
 	out        []detectors.Finding
@@ -27,8 +26,8 @@ type findingKey struct {
 	off         int
 }
 
-func newFile(path string, content []byte, kb *rules.KB, name string) *file {
-	return &file{path: path, src: string(content), kb: kb, detector: name}
+func newFile(path string, content []byte, kb *rules.KB) *file {
+	return &file{path: path, src: string(content), kb: kb}
 }
 
 // pos returns the 1-based line and byte column of offset off.

@@ -3,6 +3,7 @@ package configfile
 import (
 	"context"
 	"fmt"
+	"strconv"
 )
 
 // hclBlock is a block's type and labels: provider "aws", backend "s3".
@@ -94,7 +95,7 @@ func (p *hclParser) body(blocks []hclBlock, closing bool) error {
 			p.i++
 			return nil
 		case t.kind != hIdent && t.kind != hString:
-			return p.errAt(fmt.Sprintf("unexpected %q, expected an attribute or a block", describeTok(t)))
+			return p.errAt(fmt.Sprintf("unexpected %s, expected an attribute or a block", describeTok(t)))
 		}
 		name := *t
 		p.i++
@@ -120,7 +121,7 @@ func (p *hclParser) body(blocks []hclBlock, closing bool) error {
 				p.i++
 				break
 			}
-			return p.errAt(fmt.Sprintf("unexpected %q in the header of block %q", describeTok(n), b.typ))
+			return p.errAt(fmt.Sprintf("unexpected %s in a block header", describeTok(n)))
 		}
 		if err := p.body(append(blocks[:len(blocks):len(blocks)], b), true); err != nil {
 			return err
@@ -128,6 +129,8 @@ func (p *hclParser) body(blocks []hclBlock, closing bool) error {
 	}
 }
 
+// describeTok names a token for an error message. Identifiers and strings
+// are not quoted: a stray word may be a secret.
 func describeTok(t *hclTok) string {
 	switch t.kind {
 	case hString, hHeredoc:
@@ -136,11 +139,10 @@ func describeTok(t *hclTok) string {
 		return "number"
 	case hNewline:
 		return "end of line"
+	case hIdent:
+		return "word"
 	}
-	if len(t.text) > 20 {
-		return t.text[:20]
-	}
-	return t.text
+	return strconv.Quote(t.text)
 }
 
 // expr reads an attribute's value up to the end of its line (or the ','

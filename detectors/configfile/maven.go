@@ -206,7 +206,11 @@ func (f *file) mavenReport(s *mavenServer) {
 func (f *file) xmlError(err error) error {
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
-		return &ParseError{Path: f.path, Line: se.Line, Msg: "invalid Maven settings XML: " + se.Msg}
+		return &ParseError{Path: f.path, Line: se.Line, Msg: "invalid Maven settings XML: " + entityRE.ReplaceAllString(se.Msg, "&...;")}
 	}
-	return &ParseError{Path: f.path, Msg: "invalid Maven settings XML: " + err.Error()}
+	return &ParseError{Path: f.path, Msg: "invalid Maven settings XML: " + entityRE.ReplaceAllString(err.Error(), "&...;")}
 }
+
+// entityRE matches character entities quoted in decoder errors: an
+// unknown "entity" may be part of a password written without escaping.
+var entityRE = regexp.MustCompile(`&[^;\s]*;?`)

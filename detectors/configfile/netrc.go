@@ -23,7 +23,11 @@ type netrcToken struct {
 // to the end of the line, and macdef bodies (up to an empty line) skipped.
 func netrcTokens(ctx context.Context, src string) ([]netrcToken, error) {
 	var out []netrcToken
-	for i := 0; i < len(src); {
+	i := 0
+	if strings.HasPrefix(src, "\ufeff") {
+		i = 3
+	}
+	for i < len(src) {
 		if len(out)%4096 == 4095 {
 			if err := ctx.Err(); err != nil {
 				return out, err

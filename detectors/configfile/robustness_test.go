@@ -22,6 +22,8 @@ func TestDetectors_Malformed(t *testing.T) {
 		{"invalid yaml", ".kube/config", "users:\n- name: a\n  user:\n    token: [\n", "invalid kubeconfig YAML", 0},
 		{"invalid xml", "settings.xml", "<settings><servers><server><password>" + pat + "</servers>", "invalid Maven settings XML", 0},
 		{"invalid hcl", "main.tf", "provider \"github\" {\n  token = \"" + pat + "\"\n  x = \"open\n", "invalid HCL", 1},
+		{"stray word in hcl", "main.tf", "provider \"github\" {\n  " + pat + "\n}\n", "invalid HCL", 0},
+		{"unknown xml entity", "settings.xml", "<settings><servers><server><password>x&" + pat + ";</password></server></servers></settings>", "invalid Maven settings XML", 0},
 		{"binary", ".env", "A=1\x00\x01\x02", "binary content", 0},
 		{"utf-16", ".npmrc", "\xff\xfe_\x00a\x00", "UTF-16", 0},
 		{"huge", ".env", strings.Repeat("A=1\n", configfile.MaxSize/4+1), "more than the", 0},

@@ -7,47 +7,112 @@ import (
 	"unicode"
 )
 
-// referenceRE matches values that name a value kept elsewhere: shell and
-// tool interpolation (${X}, ${X:-default}, $(X), $X, %X%, ${{ secrets.X }},
-// {{ .Values.x }}, %(X)s, @X@, #{X}, ((X)), <%= X %>, __X__), secret-manager
-// and vault references, and encrypted values (SOPS ENC[...], jasypt
-// ENC(...), Spring {cipher}, Vault transit).
-var referenceRE = regexp.MustCompile(`(?i)` +
-	`\$\{|\$\(|\{\{|\}\}|%\(|#\{|%\{|\(\(|<%|@\{` +
-	`|^\$[A-Za-z_][A-Za-z0-9_]*$` +
-	`|^\$env:|^%[A-Za-z_][A-Za-z0-9_]*%$|^@[A-Za-z_][\w.-]*@$|^__[\w.-]+__$` +
-	`|^\{env:|^env[:.(\[]|^(?:process\.env|os\.environ|os\.getenv|system\.getenv)` +
-	`|^(?:op|vault|sm|secret|secrets|awssm|gcpsm|azkv|bws|doppler|infisical|keyring|ssm|kms|akv|gsm)://` +
-	`|^vault:|^arn:aws:(?:secretsmanager|ssm|kms):|^projects/[^/]+/secrets/|^@microsoft\.keyvault\(` +
-	`|^enc\[|^enc\(|^\{cipher\}|^vault:v\d+:|^!vault|^\$ansible_vault`)
+// referenceMarkers anywhere in a value make it a template or an
+// interpolation: ${X}, ${X:-default}, $(X), ${{ secrets.X }},
+// {{ .Values.x }}, %(X)s, #{X}, %{ }, ((X)), <%= X %>, @{X}.
+var referenceMarkers = []string{"${", "$(", "{{", "}}", "%(", "#{", "%{", "((", "<%", "@{"}
+
+// referencePrefixes (matched ignoring case) start values that name a
+// secret store or hold an encrypted value: env(X), op://, vault:,
+// arn:aws:secretsmanager:, SOPS ENC[...], jasypt ENC(...), Spring {cipher},
+// Ansible vault.
+var referencePrefixes = []string{
+	"$env:", "{env:", "env:", "env.", "env(", "env[", "process.env", "os.environ", "os.getenv", "system.getenv",
+	"op://", "vault://", "sm://", "secret://", "secrets://", "awssm://", "gcpsm://", "azkv://", "bws://", "doppler://",
+	"infisical://", "keyring://", "ssm://", "kms://", "akv://", "gsm://", "vault:", "arn:aws:secretsmanager:",
+	"arn:aws:ssm:", "arn:aws:kms:", "@microsoft.keyvault(", "enc[", "enc(", "{cipher}", "!vault", "$ansible_vault",
+}
+
+// referenceRE matches whole-value references: $X, %X%, @X@ (build-time
+// filtering), __X__ (replacement tokens), GCP Secret Manager names.
+var referenceRE = regexp.MustCompile(`^(?:\$[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_][A-Za-z0-9_]*%|@[A-Za-z_][\w.-]*@|__[\w.-]+__|projects/[^/]+/secrets/.*)$`)
 
 // isReference reports whether v refers to a value instead of being one.
 func isReference(v string) bool {
-	return referenceRE.MatchString(strings.TrimSpace(v))
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return false
+	}
+	for _, m := range referenceMarkers {
+		if strings.Contains(v, m) {
+			return true
+		}
+	}
+	switch v[0] {
+	case '$', '%', '@', '_', 'p':
+		if referenceRE.MatchString(v) {
+			return true
+		}
+	}
+	for _, p := range referencePrefixes {
+		if hasPrefixFold(v, p) {
+			return true
+		}
+	}
+	return false
 }
 
-// placeholderRE matches values written to be replaced: <token>, your-token,
-// changeme, xxxx, ****, "..." and the like.
-var placeholderRE = regexp.MustCompile(`(?i)` +
-	`<[^>]*>|\[[A-Za-z _-]+\]|x{4,}|\*{3,}|\.\.\.|…|#{4,}|0{8,}|9{8,}` +
-	`|example|sample|placeholder|change[_-]?me|changeit|replace|your|insert|fill[_-]?in|redacted|dummy|fixme` +
-	`|(?:^|[^a-z])(?:todo|tbd)(?:[^a-z]|$)` +
-	`|(?:token|key|secret|password|pass|value|it|goes)[_ -]?here` +
-	`|^(?:none|null|nil|undefined|false|true|n/?a|unset|empty|default|required|optional|secret|password|passwd|pass|pwd|token|apikey|api[_-]?key|key|test|testing|foo|bar|baz|foobar|abc|abc123|string|value|values|my[_-]?(?:token|secret|password|key)|xyz)$`)
+// placeholderWords (lower case) anywhere in a value mark it as written to be
+// replaced.
+var placeholderWords = []string{
+	"example", "sample", "placeholder", "changeme", "change_me", "change-me", "changeit", "replace", "your",
+	"insert", "fill_in", "fill-in", "fillin", "redacted", "dummy", "fixme", "...", "…",
+}
+
+// placeholderValues (lower case) are whole values that are no secret.
+var placeholderValues = set("none", "null", "nil", "undefined", "false", "true", "n/a", "na", "unset", "empty",
+	"default", "required", "optional", "secret", "password", "passwd", "pass", "pwd", "token", "apikey", "api_key",
+	"api-key", "key", "test", "testing", "foo", "bar", "baz", "foobar", "abc", "abc123", "string", "value", "values",
+	"my_token", "my-token", "mytoken", "my_secret", "my-secret", "mysecret", "my_password", "my-password",
+	"mypassword", "my_key", "my-key", "mykey", "xyz")
+
+// placeholderRE matches the placeholder shapes the word lists cannot
+// (on the lower-cased value): <token>, [token], a TODO, "token-goes-here".
+var placeholderRE = regexp.MustCompile(`<[^>]*>|\[[a-z _-]+\]|(?:^|[^a-z])(?:todo|tbd)(?:[^a-z]|$)|(?:token|key|secret|password|pass|value|it|goes)[_ -]?here`)
+
+// isPlaceholder reports whether v is a placeholder rather than a value.
+func isPlaceholder(v string) bool {
+	v = strings.TrimSpace(v)
+	if v == "" || sameChar(v) {
+		return true
+	}
+	l := strings.ToLower(v)
+	if placeholderValues[l] || fillerRun(l) {
+		return true
+	}
+	for _, w := range placeholderWords {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	if strings.ContainsAny(l, "<[") || strings.Contains(l, "todo") || strings.Contains(l, "tbd") || strings.Contains(l, "here") {
+		return placeholderRE.MatchString(l)
+	}
+	return false
+}
+
+// fillerRun reports a run of filler: xxxx, ***, ####, 00000000, 99999999.
+func fillerRun(l string) bool {
+	run, prev := 0, byte(0)
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		if c == prev {
+			run++
+		} else {
+			run, prev = 1, c
+		}
+		switch {
+		case c == 'x' && run >= 4, c == '*' && run >= 3, c == '#' && run >= 4, (c == '0' || c == '9') && run >= 8:
+			return true
+		}
+	}
+	return false
+}
 
 // typedPlaceholderRE matches the placeholders written in a token's format
 // (ghp_xxxxxxxx..., AKIA...EXAMPLE); the looser word list would reject
 // random tokens that happen to contain "todo".
 var typedPlaceholderRE = regexp.MustCompile(`(?i)x{6,}|<|>|\.\.\.|example|0{12,}|(?:abcdef|123456){2}`)
-
-// isPlaceholder reports whether v is a placeholder rather than a value.
-func isPlaceholder(v string) bool {
-	v = strings.TrimSpace(v)
-	if v == "" || placeholderRE.MatchString(v) {
-		return true
-	}
-	return sameChar(v)
-}
 
 // isLiteral reports whether v is a literal value: not empty, not a
 // reference, not a placeholder.
