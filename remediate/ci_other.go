@@ -175,7 +175,7 @@ func fixBitbucket(fc *fileCtx) {
 					continue
 				}
 				if awsKeyRef.MatchString(nodeText(it)) && yamledit.Get(it, "pipe") == nil {
-					refusal = "a script line of the step reads the AWS keys directly (" + firstLine(nodeText(it)) + "); sessionize rewrites pipes and build images only"
+					refusal = "the script line at line " + itoa(it.Line) + " reads the AWS keys directly; sessionize rewrites pipes and build images only"
 				}
 			}
 		}

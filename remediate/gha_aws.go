@@ -217,7 +217,7 @@ func planAWSJob(fc *fileCtx, w *workflow, j *job, env []envEntry, viaWF bool) *a
 	}
 	for _, en := range append(append([]envEntry(nil), aj.jobEnv...), aj.stepEnv...) {
 		if matrixRef.MatchString(scalar(en.val)) {
-			aj.refusal = "job " + j.id + ": the AWS keys come from the matrix (" + strings.TrimSpace(scalar(en.val)) + "); one role per matrix entry needs a matrix of role ARNs: rewrite by hand"
+			aj.refusal = "job " + j.id + ": the AWS keys come from the matrix; one role per matrix entry needs a matrix of role ARNs: rewrite by hand"
 			aj.refLine = en.key.Line
 		}
 	}

@@ -288,7 +288,7 @@ func planGitLabJob(fc *fileCtx, e *yamledit.Editor, j *glJob, topVars *yaml.Node
 				continue
 			}
 			if p.explicit.MatchString(nodeText(it)) {
-				return nil, none, "job " + j.id + ": a script line reads the " + p.name + " credential directly (" + firstLine(nodeText(it)) + "); sessionize rewrites whole login lines and variables only"
+				return nil, none, "job " + j.id + ": the script line at line " + itoa(it.Line) + " reads the " + p.name + " credential directly; sessionize rewrites whole login lines and variables only"
 			}
 		}
 	}
@@ -374,17 +374,6 @@ func anyUses(seq *yaml.Node, re *regexp.Regexp) bool {
 		}
 	}
 	return false
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	if len(s) > 80 {
-		s = s[:77] + "..."
-	}
-	return s
 }
 
 // gitlabSetup adds the provider-side setup for GitLab's issuer.

@@ -323,8 +323,10 @@ func TestScan_Cancel(t *testing.T) {
 			t.Fatalf("Scan() finished before it could be cancelled: %v", err)
 		}
 		cancel()
+		cancelled := time.Now()
 		select {
 		case err := <-done:
+			t.Logf("stopped %v after cancel", time.Since(cancelled))
 			if !errors.Is(err, context.Canceled) {
 				t.Errorf("Scan() after cancel = %v, want context.Canceled", err)
 			}

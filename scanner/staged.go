@@ -736,6 +736,7 @@ func (s *stagedScan) detect(ctx context.Context) error {
 	// what encoded segments decode to.
 	eng := &engine{det: s.opts.Detector.Restrict(append(added, decodedForms(added)...)...)}
 	if ml, ok := s.opts.Detector.Restrict(append(whole, decodedForms(whole)...)...).MultiLine(); ok {
+		// Some changed file has a keyword of one of these rules.
 		eng.ml = ml
 	}
 	g, gctx := errgroup.WithContext(ctx)
@@ -785,7 +786,7 @@ func (s *stagedScan) detectFile(ctx context.Context, eng *engine, f *stagedFile)
 	if eng.det.PathAllowed(f.path) {
 		return nil, nil // the allowlists exclude it for every detector
 	}
-	out, err := eng.detectNew(ctx, f.path, "", &f.lines, f.isNew)
+	out, err := detectAdded(ctx, eng, f)
 	var errs []error
 	if err != nil {
 		errs = append(errs, err)
@@ -809,6 +810,38 @@ func (s *stagedScan) detectFile(ctx context.Context, eng *engine, f *stagedFile)
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// detectAdded matches the content rules against each run of added lines of
+// f, and the rules that span lines against the whole file, keeping what
+// touches an added line. It is [engine.detectNew] without its
+// [detectors.Detector.MayMatch] test: on a restricted detector that test
+// costs a pass over the content per rule and per file, while Detect looks
+// for keywords itself.
+func detectAdded(ctx context.Context, eng *engine, f *stagedFile) ([]detectors.Finding, error) {
+	var out []detectors.Finding
+	var err error
+	forRuns(f.isNew, func(i, j int) {
+		if err != nil {
+			return
+		}
+		var fs []detectors.Finding
+		fs, err = eng.det.Detect(ctx, detectors.Fragment{Path: f.path, Content: string(f.lines.text(i, j)), StartLine: i + 1})
+		out = append(out, fs...)
+	})
+	if err != nil || eng.ml == nil {
+		return out, err
+	}
+	fs, err := eng.ml.Detect(ctx, detectors.Fragment{Path: f.path, Content: string(f.lines.content), StartLine: 1})
+	if err != nil {
+		return out, err
+	}
+	for _, x := range fs {
+		if touchesNew(x, f.isNew) && !hasFinding(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out, nil
 }
 
 func stagedOccurrence(f *stagedFile, x detectors.Finding) Occurrence {

@@ -48,14 +48,18 @@ func (a *app) color(tty bool) bool {
 // setupLogging builds the logger after flags are parsed: warnings by
 // default, errors only with -q, debug with -v; never to a TUI.
 func (a *app) setupLogging() {
-	level := slog.LevelWarn
+	a.logger = slog.New(slog.NewTextHandler(a.err, &slog.HandlerOptions{Level: a.logLevel(), ReplaceAttr: dropTime}))
+}
+
+// logLevel is the level -q and -v select: warnings by default.
+func (a *app) logLevel() slog.Level {
 	switch {
 	case a.quiet:
-		level = slog.LevelError
+		return slog.LevelError
 	case a.verbose:
-		level = slog.LevelDebug
+		return slog.LevelDebug
 	}
-	a.logger = slog.New(slog.NewTextHandler(a.err, &slog.HandlerOptions{Level: level, ReplaceAttr: dropTime}))
+	return slog.LevelWarn
 }
 
 func dropTime(_ []string, at slog.Attr) slog.Attr {

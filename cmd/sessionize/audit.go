@@ -16,8 +16,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sessionize/sessionize/detectors"
+	"github.com/sessionize/sessionize/rules"
+	"github.com/sessionize/sessionize/scanner"
 	"github.com/sessionize/sessionize/scanner/audit"
 	"github.com/sessionize/sessionize/scanner/audit/state"
+	"github.com/sessionize/sessionize/scanner/score"
 )
 
 // auditOptions are the flags of `sessionize audit`.
@@ -216,6 +219,12 @@ func (a *app) runAudit(ctx context.Context, o *auditOptions, deps auditDeps) err
 	if size == 0 {
 		size = -1
 	}
+	// The embedded policy is parsed once and shared by every repository's
+	// scoring (score reads it only).
+	policy, err := rules.DefaultPolicy()
+	if err != nil {
+		return err
+	}
 	shard, _ := audit.ParseShard(o.shard)
 	if o.shard == "" {
 		shard = audit.Shard{}
@@ -226,6 +235,12 @@ func (a *app) runAudit(ctx context.Context, o *auditOptions, deps auditDeps) err
 		Concurrency: o.concurrency, Detector: det, FileDetectors: fileDetectors(det), MaxFileSize: size,
 		ToolVersion: readBuildInfo().Version, PROpener: deps.prOpener, MaxPRs: o.maxPRs,
 		Retry: retry, Logger: a.logger, Now: a.now,
+		// A repository's score depends on it alone (public repositories
+		// weigh more), so that shards merge to the whole audit; credentials
+		// seen in several repositories are cross-referenced in the summary.
+		Score: func(r *scanner.Report, repo audit.RepositoryInfo) error {
+			return score.Apply(r, score.Options{Now: a.now, Policy: policy, PublicRepo: repo.Visibility == "public"})
+		},
 	}
 	if a.errTTY && !a.quiet {
 		opts.Progress = func(ev audit.Event) {

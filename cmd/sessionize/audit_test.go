@@ -29,19 +29,11 @@ func (f *fakePROpener) OpenPRs(_ context.Context, dir string, repo audit.Reposit
 	return nil, nil
 }
 
-// cliOrg is a small fake organisation for CLI tests: two repositories with
-// secrets (one only in history), a clean one, an archived one.
+// cliOrg is a small fake organisation for CLI tests (audittest.SampleRepos):
+// two repositories with secrets (one only in history) sharing a key, a
+// clean one, an archived one.
 func cliOrg(t *testing.T) *audittest.Org {
-	return audittest.New(t, "acme", []*audittest.Repo{
-		{Name: "api", Commits: []audittest.Commit{
-			{Files: map[string]string{"config.ini": "aws_access_key_id = " + audittest.AWSKeyID("api") + "\n"}},
-			{Files: map[string]string{"config.ini": ""}},
-		}},
-		{Name: "web", Commits: []audittest.Commit{{Files: map[string]string{".env": "GITHUB_TOKEN=" + audittest.GitHubPAT("web") + "\n"}}}},
-		{Name: "docs", Commits: []audittest.Commit{{Files: map[string]string{"README.md": "# docs\n"}}}},
-		{Name: "lib", Commits: []audittest.Commit{{Files: map[string]string{"deploy.ini": "aws_access_key_id = " + audittest.AWSKeyID("api") + "\n"}}}},
-		{Name: "old", Archived: true, Commits: []audittest.Commit{{Files: map[string]string{"k": "aws_access_key_id = " + audittest.AWSKeyID("old") + "\n"}}}},
-	})
+	return audittest.New(t, "acme", audittest.SampleRepos())
 }
 
 func cliEnv(t *testing.T, org *audittest.Org) map[string]string {

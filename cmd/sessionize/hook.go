@@ -74,7 +74,7 @@ func newHookInstallCmd(a *app, runFn func(context.Context, *hookOptions) error) 
 		Short: "Install the pre-commit hook in the repository at PATH (default: here)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.dir = argOr(args, ".")
+			o.dir = hookArg(args, ".")
 			return runFn(cmd.Context(), o)
 		},
 	}
@@ -92,13 +92,13 @@ func newHookUninstallCmd(a *app, runFn func(context.Context, *hookOptions) error
 		Short: "Remove the pre-commit hook and restore the one it chained",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.dir = argOr(args, ".")
+			o.dir = hookArg(args, ".")
 			return runFn(cmd.Context(), o)
 		},
 	}
 }
 
-func argOr(args []string, def string) string {
+func hookArg(args []string, def string) string {
 	if len(args) > 0 {
 		return args[0]
 	}
@@ -141,7 +141,7 @@ const (
 	hookForeign           // any other file (or link)
 )
 
-func stateOf(p string) (hookState, []byte, error) {
+func hookStateOf(p string) (hookState, []byte, error) {
 	fi, err := os.Lstat(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return hookAbsent, nil, nil
@@ -162,7 +162,7 @@ func stateOf(p string) (hookState, []byte, error) {
 	return hookForeign, data, nil
 }
 
-func exists(p string) bool {
+func hookExists(p string) bool {
 	_, err := os.Lstat(p)
 	return err == nil
 }
@@ -176,21 +176,24 @@ func (a *app) runHookInstall(_ context.Context, o *hookOptions) error {
 	if err != nil {
 		return err
 	}
+	if tmp := os.TempDir(); strings.HasPrefix(bin, tmp+string(filepath.Separator)) {
+		a.logger.Warn("the sessionize executable is in a temporary directory (go run?): once it is gone, the hook looks for sessionize on PATH; install it, or give it with --binary", "path", bin)
+	}
 	script := hookScript(bin)
-	state, data, err := stateOf(h.hook)
+	state, data, err := hookStateOf(h.hook)
 	if err != nil {
 		return err
 	}
-	chainedExists := exists(h.chained)
+	chainedExists := hookExists(h.chained)
 	switch {
 	case state == hookOurs && bytes.Equal(data, script):
-		a.say("sessionize pre-commit hook already installed at %s\n", h.show(h.hook))
+		a.hookSay("sessionize pre-commit hook already installed at %s\n", h.show(h.hook))
 		return nil
 	case state == hookOurs:
 		if err := writeHook(h.hook, script); err != nil {
 			return err
 		}
-		a.say("updated the sessionize pre-commit hook at %s (runs %s)\n", h.show(h.hook), bin)
+		a.hookSay("updated the sessionize pre-commit hook at %s (runs %s)\n", h.show(h.hook), bin)
 		return nil
 	case chainedExists && state == hookAbsent:
 		return fmt.Errorf("hook: %s exists but no pre-commit hook does: restore it (mv %s %s) or remove it, then install again",
@@ -213,9 +216,9 @@ func (a *app) runHookInstall(_ context.Context, o *hookOptions) error {
 		}
 		return err
 	}
-	a.say("installed the sessionize pre-commit hook at %s (runs %s protect --staged)\n", h.show(h.hook), bin)
+	a.hookSay("installed the sessionize pre-commit hook at %s (runs %s protect --staged)\n", h.show(h.hook), bin)
 	if state == hookForeign {
-		a.say("the existing hook was moved to %s and runs first\n", h.show(h.chained))
+		a.hookSay("the existing hook was moved to %s and runs first\n", h.show(h.chained))
 	}
 	return nil
 }
@@ -225,38 +228,38 @@ func (a *app) runHookUninstall(_ context.Context, o *hookOptions) error {
 	if err != nil {
 		return err
 	}
-	state, _, err := stateOf(h.hook)
+	state, _, err := hookStateOf(h.hook)
 	if err != nil {
 		return err
 	}
-	chainedExists := exists(h.chained)
+	chainedExists := hookExists(h.chained)
 	switch {
 	case state != hookOurs && chainedExists:
 		return fmt.Errorf("hook: %s exists but %s is not sessionize's hook: leaving both as they are; restore by hand if needed (mv %s %s)",
 			h.show(h.chained), h.show(h.hook), h.chained, h.hook)
 	case state == hookAbsent:
-		a.say("no sessionize pre-commit hook in %s\n", h.show(h.layout.HooksDir))
+		a.hookSay("no sessionize pre-commit hook in %s\n", h.show(h.layout.HooksDir))
 		return nil
 	case state == hookForeign:
-		a.say("the pre-commit hook at %s is not sessionize's: left as it is\n", h.show(h.hook))
+		a.hookSay("the pre-commit hook at %s is not sessionize's: left as it is\n", h.show(h.hook))
 		return nil
 	}
 	if chainedExists {
 		if err := os.Rename(h.chained, h.hook); err != nil {
 			return fmt.Errorf("hook: restore %q: %w", h.chained, err)
 		}
-		a.say("removed the sessionize pre-commit hook; restored the original %s\n", h.show(h.hook))
+		a.hookSay("removed the sessionize pre-commit hook; restored the original %s\n", h.show(h.hook))
 		return nil
 	}
 	if err := os.Remove(h.hook); err != nil {
 		return fmt.Errorf("hook: remove %q: %w", h.hook, err)
 	}
-	a.say("removed the sessionize pre-commit hook from %s\n", h.show(h.hook))
+	a.hookSay("removed the sessionize pre-commit hook from %s\n", h.show(h.hook))
 	return nil
 }
 
-// say prints a result line unless --quiet.
-func (a *app) say(format string, args ...any) {
+// hookSay prints a result line unless --quiet.
+func (a *app) hookSay(format string, args ...any) {
 	if !a.quiet {
 		fmt.Fprintf(a.out, format, args...)
 	}

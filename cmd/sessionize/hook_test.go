@@ -124,7 +124,12 @@ func TestPreCommitFramework(t *testing.T) {
 	// A repository of this module at a commit: the checkout may hold
 	// uncommitted work, so a copy of its files is committed.
 	src := filepath.Join(tmp, "sessionize")
-	hookCopyModule(t, hookModuleRoot(t), src)
+	root := hookModuleRoot(t)
+	hookCopyModule(t, root, src)
+	// pre-commit runs `go install ./...`: only the packages sessionize is
+	// built from are kept, so that work in progress elsewhere in the
+	// checkout does not fail this test.
+	hookKeepOnly(t, root, src, env)
 	must(src, "git", "init", "-q", "-b", "main")
 	must(src, "git", "add", "-A")
 	must(src, "git", "commit", "-q", "-m", "sessionize under test")
@@ -227,6 +232,39 @@ func hookCopyModule(t *testing.T, root, dst string) {
 	})
 	if err != nil {
 		t.Fatalf("copy module: %v", err)
+	}
+}
+
+// hookKeepOnly removes from the copy dst of the module at root the Go files
+// of the packages that cmd/sessionize does not import.
+func hookKeepOnly(t *testing.T, root, dst string, env []string) {
+	t.Helper()
+	list := func(args ...string) map[string]bool {
+		cmd := exec.Command("go", append([]string{"list", "-e"}, args...)...)
+		cmd.Dir, cmd.Env = root, env
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", strings.Join(args, " "), err)
+		}
+		dirs := map[string]bool{}
+		for _, d := range strings.Fields(string(out)) {
+			if rel, err := filepath.Rel(root, d); err == nil && !strings.HasPrefix(rel, "..") {
+				dirs[rel] = true
+			}
+		}
+		return dirs
+	}
+	keep := list("-deps", "-f", "{{if not .Standard}}{{.Dir}}{{end}}", "./cmd/sessionize")
+	for dir := range list("-f", "{{.Dir}}", "./...") {
+		if keep[dir] {
+			continue
+		}
+		files, _ := filepath.Glob(filepath.Join(dst, dir, "*.go"))
+		for _, f := range files {
+			if err := os.Remove(f); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }
 

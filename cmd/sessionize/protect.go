@@ -80,7 +80,26 @@ func (o *protectOptions) validate() error {
 }
 
 func (a *app) runProtect(ctx context.Context, o *protectOptions) error {
-	// Start-up (parsing the rules) allocates a lot that stays live, and
+	r, top, err := a.protectScan(ctx, o)
+	if err != nil {
+		return err
+	}
+	keepStaged(r)
+	ig, err := scanner.LoadIgnores(top)
+	if err != nil {
+		return err
+	}
+	ig.Apply(r)
+	if err := score.Apply(r, score.Options{Now: a.now}); err != nil {
+		return err
+	}
+	return a.writeProtect(r, o.failOn)
+}
+
+// protectScan scans what the index adds and returns the report and the
+// work tree's top-level.
+func (a *app) protectScan(ctx context.Context, o *protectOptions) (*scanner.Report, string, error) {
+	// Start-up (parsing the rules) allocates much that stays live, and
 	// collecting during it is wasted work: about a fifth of the CPU time of
 	// a pre-commit scan. The collector is back to its setting for the scan,
 	// whose memory follows the size of the change. GOGC, when set, wins.
@@ -92,14 +111,14 @@ func (a *app) runProtect(ctx context.Context, o *protectOptions) error {
 	}
 	layout, err := scanner.LocateRepository(o.dir)
 	if errors.Is(err, scanner.ErrNotRepository) {
-		return fmt.Errorf("protect --staged: %q is not in a git work tree", o.dir)
+		return nil, "", fmt.Errorf("protect --staged: %q is not in a git work tree", o.dir)
 	}
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	det, err := a.newDetector(layout.Top)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	gcOn()
 	size, _ := parseSize(o.maxFileSize)
@@ -108,28 +127,25 @@ func (a *app) runProtect(ctx context.Context, o *protectOptions) error {
 	}
 	indexFile, err := a.indexFile()
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	r, err := scanner.ScanIndex(ctx, scanner.Options{
 		Root: layout.Top, MaxFileSize: size, Detector: det, FileDetectors: fileDetectors(det),
 		Logger: a.logger, ToolVersion: readBuildInfo().Version,
 	}, indexFile)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	for _, p := range r.Problems {
 		a.logger.Warn("skipped part of a staged file", "path", p.Path, "problem", p.Msg)
 	}
-	keepStaged(r)
-	ig, err := scanner.LoadIgnores(layout.Top)
-	if err != nil {
-		return err
-	}
-	ig.Apply(r)
-	if err := score.Apply(r, score.Options{Now: a.now}); err != nil {
-		return err
-	}
-	failOn, _ := parseFailOn(o.failOn)
+	return r, layout.Top, nil
+}
+
+// writeProtect prints what blocks the commit and, unless --quiet, what is
+// below --fail-on; it returns findingsError to block.
+func (a *app) writeProtect(r *scanner.Report, failOnFlag string) error {
+	failOn, _ := parseFailOn(failOnFlag)
 	var block, below []scanner.Credential
 	for _, c := range r.Credentials {
 		if failOn != "" && c.Severity.Rank() >= failOn.Rank() {
@@ -140,10 +156,10 @@ func (a *app) runProtect(ctx context.Context, o *protectOptions) error {
 	}
 	w := &protectWriter{w: a.out}
 	if len(block) > 0 {
-		writeBlocked(w, block, o.failOn)
+		writeBlocked(w, block, failOnFlag)
 	}
 	if len(below) > 0 && !a.quiet {
-		writeBelow(w, below, o.failOn)
+		writeBelow(w, below, failOnFlag)
 	}
 	if w.err != nil {
 		return w.err

@@ -169,9 +169,10 @@ func (a *app) runScan(ctx context.Context, o *scanOptions) error {
 	return a.finishReport(ctx, r, root, o)
 }
 
-// finishReport applies ignores, the baseline and scoring, writes the report
-// and decides the exit code.
-func (a *app) finishReport(_ context.Context, r *scanner.Report, root string, o *scanOptions) error {
+// prepareReport turns a raw scan into what users see: problems logged,
+// ignore files and the baseline (when given) applied, credentials scored
+// with the policy of the scanned root.
+func (a *app) prepareReport(r *scanner.Report, root, baseline string) error {
 	for _, p := range r.Problems {
 		a.logger.Warn("skipped part of a file", "path", p.Path, "problem", p.Msg)
 	}
@@ -180,12 +181,12 @@ func (a *app) finishReport(_ context.Context, r *scanner.Report, root string, o 
 		return err
 	}
 	ig.Apply(r)
-	if o.baseline != "" {
-		data, err := os.ReadFile(o.baseline)
+	if baseline != "" {
+		data, err := os.ReadFile(baseline)
 		if err != nil {
 			return fmt.Errorf("--baseline: %w", err)
 		}
-		b, err := scanner.ParseBaseline(o.baseline, data)
+		b, err := scanner.ParseBaseline(baseline, data)
 		if err != nil {
 			return err
 		}
@@ -195,7 +196,12 @@ func (a *app) finishReport(_ context.Context, r *scanner.Report, root string, o 
 	if err != nil {
 		return err
 	}
-	if err := score.Apply(r, score.Options{Now: a.now, Policy: policy, Ignored: ignoredPaths(r)}); err != nil {
+	return score.Apply(r, score.Options{Now: a.now, Policy: policy, Ignored: ignoredPaths(r)})
+}
+
+// finishReport prepares the report, writes it and decides the exit code.
+func (a *app) finishReport(_ context.Context, r *scanner.Report, root string, o *scanOptions) error {
+	if err := a.prepareReport(r, root, o.baseline); err != nil {
 		return err
 	}
 	w, _ := report.Lookup(o.format)

@@ -15,7 +15,6 @@ import (
 
 	"github.com/sessionize/sessionize/remediate"
 	"github.com/sessionize/sessionize/scanner"
-	"github.com/sessionize/sessionize/scanner/score"
 	"github.com/sessionize/sessionize/tui"
 )
 
@@ -115,7 +114,7 @@ func (a *app) runTUI(ctx context.Context, o *tuiOptions) error {
 			if remote {
 				r.Target.Path = o.target
 			}
-			return r, a.prepareReport(r, root)
+			return r, a.prepareReport(r, root, "")
 		},
 		Target:  o.target,
 		Root:    root,
@@ -131,30 +130,6 @@ func (a *app) runTUI(ctx context.Context, o *tuiOptions) error {
 		cfg.Editor = a.editor()
 	}
 	return tui.Run(ctx, cfg)
-}
-
-// prepareReport applies ignores and scoring, as finishReport does for scan.
-func (a *app) prepareReport(r *scanner.Report, root string) error {
-	for _, p := range r.Problems {
-		a.logger.Warn("skipped part of a file", "path", p.Path, "problem", p.Msg)
-	}
-	ig, err := scanner.LoadIgnores(ignoreRoot(root))
-	if err != nil {
-		return err
-	}
-	ig.Apply(r)
-	return score.Apply(r, score.Options{Now: a.now})
-}
-
-// logLevel is the level setupLogging uses.
-func (a *app) logLevel() slog.Level {
-	switch {
-	case a.quiet:
-		return slog.LevelError
-	case a.verbose:
-		return slog.LevelDebug
-	}
-	return slog.LevelWarn
 }
 
 // editor is the user's editor: $VISUAL, else $EDITOR, else vi (as git does).

@@ -3,6 +3,7 @@ package ci
 import (
 	"context"
 	"path"
+	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -127,7 +128,13 @@ func (a *azureFile) walk() {
 	if !s.isMap(a.root) {
 		return
 	}
-	sc := a.variables(azureScope{defined: map[string]bool{}}, a.root)
+	defined := map[string]bool{}
+	// Variables set at run time by a script (from a service connection,
+	// a Key Vault task output...) are not stored secrets of their own.
+	for _, m := range setVariable.FindAllSubmatch(s.src, -1) {
+		defined[strings.ToLower(string(m[1]))] = true
+	}
+	sc := a.variables(azureScope{defined: defined}, a.root)
 	a.container(sc, a.root)
 }
 
@@ -142,7 +149,9 @@ func (a *azureFile) variables(sc azureScope, n *yaml.Node) azureScope {
 	var names, groups []string
 	if s.isMap(v) {
 		for _, p := range s.pairs(v) {
-			names = append(names, p.Key)
+			if !selfReference(p.Key, s.str(p.Value)) {
+				names = append(names, p.Key)
+			}
 		}
 		out := sc.with(names, nil)
 		for _, p := range s.pairs(v) {
@@ -154,7 +163,7 @@ func (a *azureFile) variables(sc azureScope, n *yaml.Node) azureScope {
 		if g := s.str(s.get(it, "group")); g != "" {
 			groups = append(groups, g)
 		}
-		if nm := s.str(s.get(it, "name")); nm != "" {
+		if nm := s.str(s.get(it, "name")); nm != "" && !selfReference(nm, s.str(s.get(it, "value"))) {
 			names = append(names, nm)
 		}
 	}
@@ -167,13 +176,25 @@ func (a *azureFile) variables(sc azureScope, n *yaml.Node) azureScope {
 	return out
 }
 
+// selfReference reports whether value reads the variable name itself
+// (AZURE_PASSWORD: $(AZURE_PASSWORD)): the file then only re-exports a
+// variable stored elsewhere (a secret variable, a variable group).
+func selfReference(name, value string) bool {
+	for _, r := range azureRefs(value) {
+		if strings.EqualFold(r.name, name) {
+			return true
+		}
+	}
+	return false
+}
+
 // container walks stages, jobs, deployment strategies and steps.
 func (a *azureFile) container(sc azureScope, n *yaml.Node) {
 	s := a.s
-	for _, st := range s.items(s.get(n, "stages")) {
+	for _, st := range a.expand(s.get(n, "stages")) {
 		a.container(a.variables(sc, st), st)
 	}
-	for _, j := range s.items(s.get(n, "jobs")) {
+	for _, j := range a.expand(s.get(n, "jobs")) {
 		js := a.variables(sc, j)
 		name := s.str(s.get(j, "job"))
 		if name == "" {
@@ -193,9 +214,34 @@ func (a *azureFile) container(sc azureScope, n *yaml.Node) {
 	a.steps(sc, s.get(n, "steps"))
 }
 
+// expand lists the entries of a stages, jobs or steps list, with those
+// inserted by template expressions (- ${{ if ... }}: [...], ${{ each }})
+// spliced in.
+func (a *azureFile) expand(n *yaml.Node) []*yaml.Node {
+	s := a.s
+	var out []*yaml.Node
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		for _, it := range s.items(n) {
+			ps := s.pairs(it)
+			if depth < 8 && len(ps) > 0 && strings.HasPrefix(strings.TrimSpace(ps[0].Key), "${{") {
+				for _, p := range ps {
+					if strings.HasPrefix(strings.TrimSpace(p.Key), "${{") {
+						walk(p.Value, depth+1)
+					}
+				}
+				continue
+			}
+			out = append(out, it)
+		}
+	}
+	walk(n, 0)
+	return out
+}
+
 func (a *azureFile) steps(sc azureScope, steps *yaml.Node) {
 	s := a.s
-	for _, st := range s.items(steps) {
+	for _, st := range a.expand(steps) {
 		if !s.isMap(st) {
 			continue
 		}
@@ -216,6 +262,10 @@ func (a *azureFile) steps(sc azureScope, steps *yaml.Node) {
 			if lk == "azuresubscription" || lk == "connectedservicename" || lk == "containerregistry" || strings.HasSuffix(lk, "serviceconnection") {
 				continue // a service connection name, see the package comment
 			}
+			if k, ok := secureFileInputs[lk]; ok {
+				a.secureFile(sc, p.Value, k, p.Key, task)
+				continue
+			}
 			a.value(sc, p.Value, key, p.Key)
 		}
 		for _, k := range []string{"script", "bash", "pwsh", "powershell"} {
@@ -224,6 +274,34 @@ func (a *azureFile) steps(sc azureScope, steps *yaml.Node) {
 			}
 		}
 	}
+}
+
+// secureFileInputs are task inputs naming a file of the pipeline
+// library's secure files (SSH keys, signing certificates, keystores), and
+// the kind of credential such a file holds.
+var secureFileInputs = map[string]kind{
+	"securefile": kindPrivateKey, "sshkeysecurefile": kindPrivateKey, "certsecurefile": kindPrivateKey,
+	"keystorefile": kindPrivateKey, "apksignerkeystorefile": kindPrivateKey, "jarsignerkeystorefile": kindPrivateKey,
+	"provprofilesecurefile": kindStored,
+}
+
+// secureFile reports a secure file a task downloads: a stored secret of
+// the project's library, named in the pipeline.
+func (a *azureFile) secureFile(sc azureScope, n *yaml.Node, k kind, keyName, task string) {
+	s := a.s
+	v := s.resolve(n)
+	if v == nil || v.Kind != yaml.ScalarNode || strings.TrimSpace(v.Value) == "" {
+		return
+	}
+	name := strings.TrimSpace(v.Value)
+	if refs := azureRefs(name); len(refs) > 0 {
+		return // a variable naming the file; the file is not known here
+	}
+	if rd := read(strings.TrimSuffix(strings.TrimSuffix(name, path.Ext(name)), ".")); rd.ev == credential && !rd.kind.generic() {
+		k = rd.kind
+	}
+	s.emit(wire{kind: k, store: "secure-files", name: name, secret: "secureFile:" + name,
+		job: sc.job, key: keyName, action: task, line: v.Line, col: s.byteCol(v.Line, v.Column), length: len(name)})
 }
 
 // value reports the variables a value reads with $(X) or variables.X.
@@ -238,13 +316,26 @@ func (a *azureFile) value(sc azureScope, n *yaml.Node, key reading, keyName stri
 	}
 }
 
+// azurePredefined are the namespaces of Azure Pipelines' predefined
+// variables; user variables may contain dots too (npm.publishToken).
+var azurePredefined = []string{
+	"agent.", "build.", "system.", "release.", "pipeline.", "environment.", "strategy.",
+	"resources.", "checks.", "task.", "deployment.", "tf_build",
+}
+
 func azureBuiltin(name string) bool {
 	l := strings.ToLower(name)
-	if strings.Contains(l, ".") {
-		return true // Build.SourcesDirectory, System.AccessToken, Agent.TempDirectory...
+	for _, p := range azurePredefined {
+		if strings.HasPrefix(l, p) {
+			return true // Build.SourcesDirectory, System.AccessToken, Agent.TempDirectory...
+		}
 	}
 	return notSecrets[strings.ToUpper(name)]
 }
+
+// setVariable finds the variables a script sets for later steps with the
+// ##vso[task.setvariable variable=NAME] logging command.
+var setVariable = regexp.MustCompile(`##vso\[task\.setvariable\s+variable=([^;\]\s]+)`)
 
 func (a *azureFile) wire(sc azureScope, v *yaml.Node, r ref, key reading, keyName string) {
 	s := a.s

@@ -227,10 +227,18 @@ func (c *circleFile) steps(job string, steps *yaml.Node) {
 	sc := c.shell(job, "run")
 	for _, st := range s.items(steps) {
 		if st.Kind == yaml.ScalarNode {
+			if st.Value == "add_ssh_keys" {
+				c.sshKeys(job, pair{Key: st.Value, KeyN: st})
+				continue
+			}
 			c.orbStep(st.Value, st, nil, job)
 			continue
 		}
 		for _, p := range s.pairs(st) {
+			if p.Key == "add_ssh_keys" {
+				c.sshKeys(job, p)
+				continue
+			}
 			if p.Key == "run" {
 				run := s.resolve(p.Value)
 				if s.isMap(run) {
@@ -260,6 +268,10 @@ func (c *circleFile) orbStep(name string, at *yaml.Node, params *yaml.Node, job 
 		orb = "circleci/" + alias
 	}
 	spec, ok := circleOrbs[orb+"/"+cmd]
+	if !ok {
+		spec, ok = circleOrbs[orb+"/"+strings.ReplaceAll(cmd, "-", "_")]
+	}
+	c.otherParams(job, name, params, spec)
 	if !ok {
 		return
 	}
@@ -296,6 +308,74 @@ func (c *circleFile) orbStep(name string, at *yaml.Node, params *yaml.Node, job 
 	}
 }
 
+// circleReserved are orb job parameters that never carry values of the
+// project's environment worth reporting.
+var circleReserved = map[string]bool{
+	"auth": true, "requires": true, "context": true, "filters": true, "name": true,
+	"matrix": true, "pre-steps": true, "post-steps": true, "type": true,
+}
+
+// otherParams reports variables an orb command or job reads through
+// parameters the orb table does not describe ("--build-arg
+// DB_PASSWORD=${DB_PASSWORD}", "webhook: $SLACK_WEBHOOK"), judged by the
+// parameter's and the variable's names.
+func (c *circleFile) otherParams(job, name string, params *yaml.Node, spec orbCommand) {
+	s := c.s
+	known := map[string]bool{}
+	for _, op := range spec.params {
+		for _, n := range op.names {
+			known[n] = true
+		}
+	}
+	for _, sp := range spec.session {
+		known[sp] = true
+	}
+	sc := c.shell(job, "")
+	for _, p := range s.pairs(params) {
+		if known[p.Key] || circleReserved[p.Key] {
+			continue
+		}
+		v := s.resolve(p.Value)
+		if v == nil || v.Kind != yaml.ScalarNode {
+			continue
+		}
+		sc.key = p.Key
+		for _, r := range shellRefs(v.Value) {
+			if circleBuiltin(r.name) {
+				continue
+			}
+			key, _ := scriptReading(v.Value, r)
+			if key.ev == unknown {
+				key = read(p.Key)
+			}
+			s.refWire(sc, v, v.Value, r, key)
+		}
+	}
+}
+
+// sshKeys reports the SSH keys of the project's settings an add_ssh_keys
+// step loads: each fingerprint listed, or every key when none is.
+func (c *circleFile) sshKeys(job string, p pair) {
+	s := c.s
+	fps := s.items(s.get(p.Value, "fingerprints"))
+	note := []string{"an SSH private key stored in the project's settings"}
+	if len(fps) == 0 {
+		line, col := p.KeyN.Line, s.byteCol(p.KeyN.Line, p.KeyN.Column)
+		s.emit(wire{kind: kindPrivateKey, store: "project-ssh-keys", name: "*", secret: "ssh-key:*",
+			job: job, key: "add_ssh_keys", line: line, col: col, length: len(p.Key), notes: note})
+		return
+	}
+	for _, fp := range fps {
+		v := s.str(fp)
+		if v == "" {
+			continue
+		}
+		line, col := fp.Line, s.byteCol(fp.Line, fp.Column)
+		s.emit(wire{kind: kindPrivateKey, store: "project-ssh-keys", name: v, secret: "ssh-key:" + v,
+			job: job, key: "add_ssh_keys", line: line, col: col, length: len(v), notes: note})
+	}
+}
+
 // special records $CIRCLE_OIDC_TOKEN(_V2) uses as session-scoped wiring.
 func (c *circleFile) special(job string) func(*yaml.Node, string, ref) bool {
 	return func(n *yaml.Node, v string, r ref) bool {
@@ -304,6 +384,11 @@ func (c *circleFile) special(job string) func(*yaml.Node, string, ref) bool {
 		}
 		line, _ := logicalLine(v, r.off)
 		provider := providerOfUse(line)
+		if provider == "" {
+			// The token is often written to a file that a later line
+			// of the same script hands to the cloud CLI.
+			provider = providerOfUse(v)
+		}
 		if provider == "" {
 			provider = "other"
 		}

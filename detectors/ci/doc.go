@@ -44,6 +44,14 @@
 // Buildkite, $(X) in Azure Pipelines) only when its name or receiver says
 // it is a credential.
 //
+// Stores that name secrets outside environment variables are reported by
+// those names: Jenkins credential IDs (resolved through string variables
+// the Jenkinsfile assigns), Travis secure values, Buildkite secrets,
+// Azure Pipelines secure files ("secureFile:<name>"), CircleCI project SSH
+// keys added by add_ssh_keys ("ssh-key:<fingerprint>"), and GitHub's
+// toJSON(secrets), which hands every secret to a job ("secrets.*"). A
+// secret only tested in an expression (secrets.X == empty) is not wired.
+//
 // Azure Pipelines service connections (azureSubscription:) are not
 // reported: the definition cannot tell a secret-based connection from a
 // workload identity federation one. A script that reads the connection's

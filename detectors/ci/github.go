@@ -167,17 +167,22 @@ func (g *ghaFile) scanEnvFlags(j *ghaJob, env *yaml.Node) {
 	s := g.s
 	for _, p := range s.pairs(env) {
 		v := s.str(p.Value)
-		refs := ghaRefs(v, j.matrixValues)
-		if !hasSecretRef(refs) {
-			continue
-		}
 		switch canonical(p.Key) {
 		case "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY":
-			j.staticAWS = true
+			if hasSecretRef(ghaRefs(v, j.matrixValues)) {
+				j.staticAWS = true
+			}
 		case "NODE_AUTH_TOKEN", "NPM_TOKEN":
-			j.npmToken = true
+			// Any token (a secret, a value fetched from Vault, the
+			// job's GITHUB_TOKEN for GitHub Packages) rules out
+			// trusted publishing.
+			if strings.TrimSpace(v) != "" {
+				j.npmToken = true
+			}
 		case "TWINE_PASSWORD", "UV_PUBLISH_TOKEN", "PYPI_TOKEN", "PYPI_API_TOKEN":
-			j.pypiToken = true
+			if strings.TrimSpace(v) != "" {
+				j.pypiToken = true
+			}
 		}
 	}
 }
@@ -203,6 +208,13 @@ func (g *ghaFile) envMap(j *ghaJob, env *yaml.Node, action string) {
 		if j.ghPackages && key.ev == credential && key.kind == kindNPM {
 			key.kind = kindGitHubPAT
 		}
+		if canonical(p.Key) == "ARM_USE_OIDC" && j.idToken && !g.isComposite {
+			if b := strings.ToLower(strings.TrimSpace(v.Value)); b == "true" || b == "1" {
+				line, col := s.pos(v, v.Value, 0)
+				s.sessionWire(kindOIDC, "azure", j.id, p.Key, action, line, col, len(v.Value),
+					"ARM_USE_OIDC: the azurerm provider exchanges the job's OIDC token")
+			}
+		}
 		for _, r := range ghaRefs(v.Value, j.matrixValues) {
 			g.wire(j, v, r, key, p.Key, action, nil)
 		}
@@ -223,9 +235,17 @@ func (g *ghaFile) wire(j *ghaJob, v *yaml.Node, r ref, key reading, keyName, act
 		if upper == "GITHUB_TOKEN" {
 			return
 		}
+		if key.ev == credential && name.ev == identifier && len(ghaRefs(v.Value, nil)) > 1 {
+			// A compound value ({"clientId": ..., "clientSecret": ...})
+			// carries identifiers beside the credential.
+			return
+		}
 		k, ok := verdict(key, name, true)
 		if !ok {
 			return
+		}
+		if k == kindAWS && nonAWSVendor(action) {
+			k = kindAPIToken
 		}
 		w = wire{kind: k, store: "secrets", name: upper, secret: "secrets." + upper}
 	case "vars":
@@ -361,6 +381,6 @@ func (g *ghaFile) run(j *ghaJob, run *yaml.Node) {
 }
 
 var (
-	npmPublish  = regexp.MustCompile(`\b(?:npm|pnpm|bun|yarn(?: npm)?)\s+publish\b`)
+	npmPublish  = regexp.MustCompile(`\b(?:(?:npm|pnpm|bun|yarn(?: npm)?)\s+(?:run\s+)?(?:[\w.-]+:)?publish\b|(?:npm|pnpm|bun|yarn)\s+run\s+[\w.:-]*publish[\w.:-]*|changeset\s+publish\b)`)
 	pypiPublish = regexp.MustCompile(`\b(?:twine\s+upload|uv\s+publish)\b`)
 )

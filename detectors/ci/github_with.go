@@ -63,6 +63,31 @@ var ghaInputs = map[string]map[string]inputSpec{
 	"docker/login-action":                            {"registry": skipInput, "username": skipInput, "ecr": skipInput},
 	"azure/docker-login":                             {"login-server": skipInput, "username": skipInput},
 	"samkirkland/ftp-deploy-action":                  {"password": {kind: kindPassword}, "username": skipInput, "server": skipInput},
+	"firebaseextended/action-hosting-deploy": {
+		"firebaseserviceaccount": {kind: kindGCPKey}, "projectid": skipInput, "channelid": skipInput, "target": skipInput,
+	},
+	"w9jds/firebase-action":                     {"gcp_sa_key": {kind: kindGCPKey}, "project_id": skipInput},
+	"octopusdeploy/login":                       {"api_key": {kind: kindAPIToken}, "server": skipInput, "service_account_id": skipInput},
+	"azure/cli":                                 {"azcliversion": skipInput},
+	"jfrog/setup-jfrog-cli":                     {"oidc-provider-name": skipInput, "oidc-audience": skipInput},
+	"docker/oidc-action":                        {"connection-id": skipInput, "connection_id": skipInput},
+	"google-github-actions/get-gke-credentials": {"cluster_name": skipInput, "location": skipInput, "project_id": skipInput},
+}
+
+// nonAWSVendors publish actions that take access-key pairs named like
+// AWS's (access-key-id, secret-access-key) for their own clouds.
+var nonAWSVendors = []string{
+	"aliyun/", "alibabacloud/", "tencentcloud/", "huaweicloud/", "digitalocean/", "oracle-actions/",
+	"ibm/", "ibm-cloud/", "scaleway/", "linode/", "cloudflare/", "backblaze/", "qiniu/", "volcengine/",
+}
+
+func nonAWSVendor(action string) bool {
+	for _, p := range nonAWSVendors {
+		if strings.HasPrefix(action, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // githubTokenInputs receive a GitHub token whatever the action.
@@ -117,7 +142,11 @@ func inputReading(action, input string, with func(string) string) (reading, bool
 	if githubTokenInputs[in] || (in == "token" && isGitHubAPIAction(action)) {
 		return reading{ev: credential, kind: kindGitHubPAT}, true
 	}
-	return read(input), true
+	rd := read(input)
+	if rd.kind == kindAWS && nonAWSVendor(action) {
+		rd.kind = kindAPIToken
+	}
+	return rd, true
 }
 
 // dockerLoginKind tells whose credential docker/login-action's password is
@@ -215,6 +244,10 @@ func (g *ghaFile) sessionStep(j *ghaJob, action string, uses pair, present func(
 		}
 	case "octo-sts/action":
 		provider = "github"
+	case "octopusdeploy/login":
+		if present("service_account_id") && !present("api_key") {
+			provider = "other"
+		}
 	}
 	if provider == "" {
 		return

@@ -65,6 +65,7 @@ func (g *gitlabFile) walk() {
 	if !s.isMap(g.root) {
 		return
 	}
+	s.refRoot = g.root
 	g.global = newLocals()
 	top := shellCtx{job: "", store: "variables", key: "variables", locals: g.global, builtin: gitlabBuiltin}
 	top.special = g.special(top.job)
@@ -163,6 +164,11 @@ func (g *gitlabFile) providerOfToken(job *yaml.Node, token string) string {
 	s := g.s
 	if s.get(job, "secrets") != nil {
 		for _, p := range s.pairs(s.get(job, "secrets")) {
+			// An entry naming its token (token: $VAULT_ID_TOKEN) says
+			// nothing of the job's other tokens.
+			if t := s.str(s.get(p.Value, "token")); t != "" && strings.Trim(strings.TrimPrefix(t, "$"), "{}") != token {
+				continue
+			}
 			if m := secretManager(s, p.Value); m != "" {
 				return m
 			}

@@ -25,12 +25,15 @@ func matchJenkins(p string) bool {
 	if !strings.HasSuffix(b, ".groovy") {
 		return false
 	}
-	for _, d := range strings.Split(strings.ToLower(path.Dir(p)), "/") {
+	dirs := strings.Split(strings.ToLower(path.Dir(p)), "/")
+	for _, d := range dirs {
 		if d == "jenkins" || d == ".jenkins" {
 			return true
 		}
 	}
-	return false
+	// A shared library's global steps: vars/*.groovy at the library's
+	// root.
+	return len(dirs) == 1 && dirs[0] == "vars"
 }
 
 var (
@@ -42,6 +45,14 @@ var (
 	jkCredID      = regexp.MustCompile(`\b(credentialsId|vaultCredentialId|credentials)\s*:\s*['"]([^'"]+)['"]`)
 	jkArg         = regexp.MustCompile(`\b(\w+)\s*:\s*['"]([^'"]*)['"]`)
 	jkQuoted      = regexp.MustCompile(`['"]([^'"]+)['"]`)
+	// jkAssign finds string variables (environment { X = 'id' }, def x =
+	// 'id') that credential IDs are often read from.
+	jkAssign = regexp.MustCompile(`(?m)^[ \t]*(?:def\s+|String\s+|final\s+)*([A-Za-z_]\w*)\s*=\s*['"]([^'"\n$]+)['"]\s*;?[ \t]*$`)
+	// jkIDRef is a credential ID read from a variable.
+	jkIDRef       = regexp.MustCompile(`\b(credentialsId|credentials|credentialId|vaultCredentialId)\s*:\s*(?:env\.)?([A-Za-z_]\w*)\s*[,)\]]`)
+	jkRegistryRef = regexp.MustCompile(`\bwithRegistry\s*\(\s*['"]([^'"]*)['"]\s*,\s*(?:env\.)?([A-Za-z_]\w*)\s*\)`)
+	jkInterp      = regexp.MustCompile(`\$\{(?:env\.)?([A-Za-z_]\w*)\}`)
+	jkMSI         = regexp.MustCompile(`\bazureManagedIdentity\s*\(([^()]*)\)`)
 )
 
 func detectJenkins(ctx context.Context, s *scan) error {
@@ -58,6 +69,22 @@ type jenkinsFile struct {
 	s    *scan
 	text []byte // the source with comments blanked, same offsets
 	done map[[2]int]bool
+	vars map[string]string // string variables the file assigns
+}
+
+// resolve substitutes the string variables an ID interpolates
+// ("${REGISTRY_CREDS}", "ecr:us-east-1:${env.AWS_CRED}"); unknown ones
+// stay as written (build parameters, values set at run time).
+func (j *jenkinsFile) resolve(id string) string {
+	if !strings.Contains(id, "${") {
+		return id
+	}
+	return jkInterp.ReplaceAllStringFunc(id, func(m string) string {
+		if v, ok := j.vars[jkInterp.FindStringSubmatch(m)[1]]; ok {
+			return v
+		}
+		return m
+	})
 }
 
 // stripGroovyComments blanks // and /* */ comments outside string
@@ -97,6 +124,19 @@ func stripGroovyComments(src []byte) []byte {
 
 func (j *jenkinsFile) run() {
 	t := string(j.text)
+	j.vars = map[string]string{}
+	for _, m := range jkAssign.FindAllStringSubmatch(t, -1) {
+		if _, seen := j.vars[m[1]]; !seen {
+			j.vars[m[1]] = m[2]
+		}
+	}
+	// A managed identity binding names the agent's identity, not a
+	// stored secret.
+	for _, m := range jkMSI.FindAllStringSubmatchIndex(t, -1) {
+		for _, a := range jkArg.FindAllStringSubmatchIndex(t[m[2]:m[3]], -1) {
+			j.done[j.lineColArr(m[2]+a[4])] = true
+		}
+	}
 	for _, m := range jkCredentials.FindAllStringSubmatchIndex(t, -1) {
 		key := ""
 		if m[2] >= 0 {
@@ -116,16 +156,57 @@ func (j *jenkinsFile) run() {
 		}
 	}
 	for _, m := range jkRegistry.FindAllStringSubmatchIndex(t, -1) {
-		j.emit(m[4], t[m[4]:m[5]], "", "withRegistry", reading{}, registryKind(t[m[2]:m[3]]))
+		id := j.resolve(t[m[4]:m[5]])
+		k := registryKind(j.resolve(t[m[2]:m[3]]))
+		if strings.HasPrefix(id, "ecr:") {
+			k = kindAWS // the Amazon ECR plugin's ecr:REGION:CREDENTIAL_ID
+		}
+		j.emit(m[4], id, "", "withRegistry", reading{}, k)
+	}
+	for _, m := range jkRegistryRef.FindAllStringSubmatchIndex(t, -1) {
+		if id, ok := j.vars[t[m[4]:m[5]]]; ok {
+			j.emit(m[4], id, "", "withRegistry", reading{}, registryKind(t[m[2]:m[3]]))
+		}
 	}
 	// Any other credential ID: git checkouts, Vault, publishers...
 	for _, m := range jkCredID.FindAllStringSubmatchIndex(t, -1) {
-		k := kind{}
-		if t[m[2]:m[3]] == "vaultCredentialId" {
-			k = kindVault
-		}
-		j.emit(m[4], t[m[4]:m[5]], "", t[m[2]:m[3]], reading{}, k)
+		j.emit(m[4], j.resolve(t[m[4]:m[5]]), "", t[m[2]:m[3]], reading{}, vaultKind(t[m[2]:m[3]], t[m[4]:m[5]]))
 	}
+	for _, m := range jkIDRef.FindAllStringSubmatchIndex(t, -1) {
+		if id, ok := j.vars[t[m[4]:m[5]]]; ok {
+			j.emit(m[4], id, "", t[m[2]:m[3]], reading{}, vaultKind(t[m[2]:m[3]], id))
+		}
+	}
+}
+
+// readID reads a Jenkins credential ID. IDs often end in "-id" after the
+// word saying what they hold ("dockerhub-credentials-id"): that ID is the
+// credential's, not an identifier it holds.
+func readID(id string) reading {
+	ws := words(id)
+	if n := len(ws); n >= 2 && ws[n-1] == "ID" {
+		switch ws[n-2] {
+		case "CREDENTIALS", "CREDENTIAL", "CREDS", "CRED", "TOKEN", "PASSWORD", "PASS":
+			return read(strings.Join(ws[:n-1], "_"))
+		}
+	}
+	return read(id)
+}
+
+// vaultKind is the kind of a Vault credential named by key, or no kind.
+func vaultKind(key, id string) kind {
+	if key != "vaultCredentialId" {
+		return kind{}
+	}
+	if strings.Contains(strings.ToLower(id), "approle") {
+		return kindVaultSecretID
+	}
+	return kindVault
+}
+
+func (j *jenkinsFile) lineColArr(off int) [2]int {
+	l, c := j.lineCol(off)
+	return [2]int{l, c}
 }
 
 // binding reports a credentials binding: its ID and, from the binding type
@@ -138,7 +219,7 @@ func (j *jenkinsFile) binding(typ, args string, at int) {
 		k, v := args[a[2]:a[3]], args[a[4]:a[5]]
 		switch k {
 		case "credentialsId", "credentials", "credentialId":
-			id, idAt = v, at+a[4]
+			id, idAt = j.resolve(v), at+a[4]
 		default:
 			vars[k] = v
 			if strings.HasSuffix(strings.ToLower(k), "variable") && variable == "" || k == "passwordVariable" || k == "secretKeyVariable" {
@@ -149,6 +230,14 @@ func (j *jenkinsFile) binding(typ, args string, at int) {
 	if id == "" && (typ == "azureServicePrincipal" || typ == "withKubeConfig") {
 		if q := jkQuoted.FindStringSubmatchIndex(args); q != nil {
 			id, idAt = args[q[2]:q[3]], at+q[2]
+		}
+	}
+	if id == "" {
+		// credentialsId: env.REGISTRY_CREDS, credentialsId: registryCreds
+		if m := jkIDRef.FindStringSubmatchIndex(args + ")"); m != nil && m[4] < len(args) {
+			if v, ok := j.vars[args[m[4]:m[5]]]; ok {
+				id, idAt = v, at+m[4]
+			}
 		}
 	}
 	if id == "" {
@@ -164,6 +253,10 @@ func (j *jenkinsFile) binding(typ, args string, at int) {
 		k = kindPrivateKey
 	case "kubeconfigFile", "kubeconfigContent", "withKubeConfig", "withKubeCredentials", "KubeconfigFileBinding":
 		k = kindKube
+	case "gitUsernamePassword":
+		if ws := words(id); contains(ws, "GITHUB") || contains(ws, "GH") {
+			k = kindGitHubPAT // a GitHub token used as the git password
+		}
 	}
 	if isOIDCBinding(id, variable) {
 		provider := providerOfUse(variable + " " + id)
@@ -184,7 +277,7 @@ func (j *jenkinsFile) binding(typ, args string, at int) {
 	if k == (kind{}) {
 		k = fallback
 		key := read(variable)
-		name := read(id)
+		name := readID(id)
 		if v, ok := verdict(key, name, true); ok && !(v == kindStored && fallback != kind{}) {
 			k = v
 		}
@@ -217,7 +310,7 @@ func (j *jenkinsFile) emit(off int, id, key, typ string, keyRd reading, k kind) 
 		return
 	}
 	if k == (kind{}) {
-		v, ok := verdict(keyRd, read(id), true)
+		v, ok := verdict(keyRd, readID(id), true)
 		if !ok {
 			return
 		}

@@ -194,6 +194,8 @@ var notSecrets = map[string]bool{
 	"ACTIONS_ID_TOKEN_REQUEST_TOKEN": true, "ACTIONS_RUNTIME_TOKEN": true,
 	"BITBUCKET_STEP_OIDC_TOKEN": true, "CIRCLE_OIDC_TOKEN": true, "CIRCLE_OIDC_TOKEN_V2": true,
 	"IDTOKEN": true, "ID_TOKEN": true,
+	// Debug switches people keep as secrets to turn on step logging.
+	"ACTIONS_STEP_DEBUG": true, "ACTIONS_RUNNER_DEBUG": true,
 }
 
 // qualifiers are trailing name parts that say nothing about the value:
@@ -233,6 +235,10 @@ var identifierWords = map[string]bool{
 	"PREFIX": true, "SUFFIX": true, "TYPE": true, "SCOPE": true, "DISTRIBUTION": true, "APP": true,
 	"KEYID": true, "FILE": true, "FILENAME": true, "LIST": true, "OPTIONS": true, "ARGS": true,
 	"FLAGS": true, "SHA": true, "COMMIT": true, "AGENT": true, "SUBJECT": true, "ISSUER": true,
+	"STORAGEACCOUNT": true, "USERID": true, "CLIENTID": true, "TENANTID": true, "APPID": true,
+	"HOSTS": true, "URLS": true, "IPS": true, "NAMES": true, "EMAILS": true, "USERS": true,
+	"SERVERS": true, "DOMAINS": true, "REGIONS": true, "ZONES": true, "ACCOUNTS": true,
+	"PROJECTS": true, "BUCKETS": true, "CLUSTERS": true, "TAGS": true, "ROLES": true, "ARNS": true,
 }
 
 // connectionWords before URL or URI make it a URL that carries a password.
@@ -308,8 +314,14 @@ func read(name string) reading {
 	if k, ok := knownNames[strings.Join(ws, "_")]; ok {
 		return reading{ev: credential, kind: k}
 	}
-	for len(ws) > 1 && (qualifiers[ws[len(ws)-1]] || isDigits(ws[len(ws)-1])) {
+	for len(ws) > 1 && (qualifiers[ws[len(ws)-1]] || isDigits(ws[len(ws)-1]) ||
+		ws[len(ws)-1] == "FILE" && credentialWords[ws[len(ws)-2]]) {
+		// KEY_FILE, CREDENTIALS_FILE: the file holds the credential.
 		ws = ws[:len(ws)-1]
+	}
+	if n := len(ws); ws[n-1] == "DOTENV" || n >= 2 && ws[n-1] == "FILE" && (ws[n-2] == "ENV" || ws[n-2] == "DOTENV") {
+		// ENV_FILE, DOTENV: an application's .env, full of credentials.
+		return reading{ev: credential, kind: kindAPIToken}
 	}
 	if k, ok := knownNames[strings.Join(ws, "_")]; ok {
 		return reading{ev: credential, kind: k}
@@ -318,6 +330,9 @@ func read(name string) reading {
 	if has("PUBLIC") || has("PUBLISHABLE") {
 		return reading{ev: identifier}
 	}
+	if caCertificate(ws) {
+		return reading{ev: identifier} // a CA certificate is public
+	}
 	last := ws[len(ws)-1]
 	prev := ""
 	if len(ws) > 1 {
@@ -325,8 +340,8 @@ func read(name string) reading {
 	}
 	ev := unknown
 	switch {
-	case last == "ID" && prev == "KEY" && len(ws) > 2 && ws[len(ws)-3] == "ACCESS":
-		ev = credential // AWS_ACCESS_KEY_ID: one half of a key pair
+	case last == "ID" && prev == "KEY" && (len(ws) > 2 && ws[len(ws)-3] == "ACCESS" || has("AWS")):
+		ev = credential // AWS_ACCESS_KEY_ID, AWS_KEY_ID: one half of a key pair
 	case last == "ID" && prev == "SECRET":
 		ev = credential // Vault AppRole secret_id
 	case (last == "URL" || last == "URI") && (prev == "WEBHOOK" || prev == "HOOK" || connectionWords[prev]):
@@ -369,8 +384,10 @@ func kindOf(ws []string) kind {
 		return kindKube
 	case has("GHCR") || (has("CR") && has("PAT")):
 		return kindGitHubPAT
-	case has("AWS", "AMAZON") || (has("ACCESS") && has("KEY") && (has("SECRET") || has("ID")) && !has("AZURE", "GCP", "GOOGLE", "MINIO", "SPACES", "DO", "B2", "R2", "WASABI")):
+	case has("AWS", "AMAZON") || (has("ACCESS") && has("KEY") && (has("SECRET") || has("ID")) && !has(otherAccessKeyVendors...)):
 		return kindAWS
+	case has("SERVICE") && has("ACCOUNT") && (last == "JSON" || last == "KEY") && !has("AWS", "AZURE", "K8S", "KUBE", "KUBERNETES"):
+		return kindGCPKey // a service-account key file (Google Cloud, Firebase, Google Play)
 	case has("GCP", "GCLOUD", "GOOGLE", "GKE", "GCS", "GCR", "GAR", "FIREBASE"):
 		switch {
 		case has("API") && last == "KEY":
@@ -397,13 +414,13 @@ func kindOf(ws []string) kind {
 		return kindTerraform
 	case has("APP") && has("PRIVATE", "PEM") && !has("ANDROID", "IOS", "APPLE"):
 		return kindGitHubAppKey
-	case has("GH", "GITHUB", "PAT") || (has("PERSONAL") && has("ACCESS")):
+	case has("GH", "GITHUB", "PAT") || (has("PERSONAL") && has("ACCESS")) || has("GIT") && last == "TOKEN":
 		return kindGitHubPAT
 	case has("NPM", "NPMJS", "YARN") || (has("NODE") && has("AUTH")):
 		return kindNPM
 	case has("PYPI", "TESTPYPI", "TWINE", "FLIT", "POETRY"):
 		return kindPyPI
-	case has("DOCKER", "DOCKERHUB", "QUAY", "HARBOR", "REGISTRY", "JFROG", "ARTIFACTORY", "NEXUS") && (passwordish || last == "TOKEN" || last == "PAT" || last == "KEY" || last == "AUTH" || last == "CONFIG"):
+	case has("DOCKER", "DOCKERHUB", "QUAY", "HARBOR", "REGISTRY", "JFROG", "ARTIFACTORY", "NEXUS") && (passwordish || last == "TOKEN" || last == "PAT" || last == "KEY" || last == "AUTH" || last == "CONFIG" || last == "CREDS" || last == "CREDENTIALS" || last == "SECRET"):
 		return kindRegistry
 	case has("RUBYGEMS", "GEM", "GEMS"):
 		return kindRubyGems
@@ -419,6 +436,25 @@ func kindOf(ws []string) kind {
 		return kindPassword
 	}
 	return kindAPIToken
+}
+
+// caCertificate reports whether words name a CA certificate or bundle
+// (VAULT_CA_CERT, caCertificate, CA_BUNDLE): public material, not a
+// credential.
+func caCertificate(ws []string) bool {
+	for i, w := range ws {
+		if w == "CACERT" || w == "CABUNDLE" || w == "CA" && i+1 < len(ws) && (ws[i+1] == "CERT" || ws[i+1] == "CERTIFICATE" || ws[i+1] == "BUNDLE" || ws[i+1] == "PEM" || ws[i+1] == "CRT") {
+			return !contains(ws, "KEY") && !contains(ws, "PASSWORD") && !contains(ws, "PASSPHRASE")
+		}
+	}
+	return false
+}
+
+// otherAccessKeyVendors issue access-key pairs named like AWS's.
+var otherAccessKeyVendors = []string{
+	"AZURE", "GCP", "GOOGLE", "MINIO", "SPACES", "DO", "DIGITALOCEAN", "B2", "R2", "WASABI",
+	"ALIYUN", "ALIBABA", "ALICLOUD", "OSS", "TENCENT", "TENCENTCLOUD", "QCLOUD", "COS", "HUAWEI",
+	"HUAWEICLOUD", "OBS", "OCI", "ORACLE", "IBM", "SCALEWAY", "SCW", "LINODE", "BACKBLAZE", "CLOUDFLARE", "VOLC",
 }
 
 func contains(ws []string, w string) bool {

@@ -34,7 +34,15 @@ func TestRead(t *testing.T) {
 		{"npm_token", reading{credential, kindNPM}},
 		{"VAULT_SECRET_ID", reading{credential, kindVaultSecretID}},
 		{"PWD", reading{ev: identifier}},
-		{"ENV_FILE", reading{ev: identifier}},
+		{"ENV_FILE", reading{credential, kindAPIToken}}, // a .env file: GitHub secret or GitLab file variable
+		{"CONFIG_FILE", reading{ev: identifier}},
+		{"GCP_KEY_FILE", reading{credential, kindGCPKey}},
+		{"VAULT_CA_CERT", reading{ev: identifier}},
+		{"PLAY_SERVICE_ACCOUNT_JSON", reading{credential, kindGCPKey}},
+		{"KNOWN_HOSTS", reading{ev: identifier}},
+		{"aws_key_id", reading{credential, kindAWS}},
+		{"ACCESS_KEY_SECRET", reading{credential, kindAWS}},
+		{"ALIYUN_ACCESS_KEY_SECRET", reading{credential, kindAPIToken}},
 		{"CHROMATIC", reading{}},
 	}
 	for _, tt := range tests {
@@ -68,6 +76,9 @@ func TestGHARefs(t *testing.T) {
 		{"unresolved", "${{ secrets[github.event.inputs.x] }}", nil},
 		{"vars", "${{ vars.REGION }}", []string{"vars:REGION"}},
 		{"outside", "secrets.A", nil},
+		{"presence", "${{ secrets.A != '' }} ${{ '' == secrets.B }} ${{ !secrets.C }}", nil},
+		{"presence and use", "${{ secrets.A != '' && secrets.A || secrets.B }}", []string{"secrets:A", "secrets:B"}},
+		{"toJSON", "${{ toJSON(secrets) }}", []string{"secrets:*"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

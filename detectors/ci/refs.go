@@ -16,6 +16,7 @@ type ref struct {
 var (
 	ghaExpr    = regexp.MustCompile(`\$\{\{(?s:.*?)\}\}`)
 	ghaContext = regexp.MustCompile(`\b(secrets|vars|inputs)\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*'([^']*)'\s*\]|\[\s*"([^"]*)"\s*\]|\[([^\]]*)\])`)
+	allSecrets = regexp.MustCompile(`(?i)\btojson\(\s*secrets\s*\)`)
 	formatCall = regexp.MustCompile(`^format\(\s*'([^']*)'\s*,\s*matrix\.([A-Za-z_][\w-]*)\s*\)$`)
 	shellVar   = regexp.MustCompile(`(?i:\$env:)([A-Za-z_][A-Za-z0-9_]*)|\$\$?\{([A-Za-z_][A-Za-z0-9_]*)(?:[:}#%/?+=-])|\$\$?([A-Za-z_][A-Za-z0-9_]*)|%([A-Za-z_][A-Za-z0-9_]*)%`)
 	azureMacro = regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_.\-]*)\)|\$\{\{\s*variables(?:\.([A-Za-z_][A-Za-z0-9_.\-]*)|\[\s*'([^']+)'\s*\])\s*\}\}|\$\[\s*variables(?:\.([A-Za-z_][A-Za-z0-9_.\-]*)|\[\s*'([^']+)'\s*\])\s*\]`)
@@ -30,6 +31,10 @@ func ghaRefs(v string, matrix func(string) []string) []ref {
 	var out []ref
 	for _, e := range ghaExpr.FindAllStringIndex(v, -1) {
 		expr := v[e[0]:e[1]]
+		// toJSON(secrets) hands every stored secret to the job.
+		for _, m := range allSecrets.FindAllStringIndex(expr, -1) {
+			out = append(out, ref{text: expr[m[0]:m[1]], name: "*", store: "secrets", off: e[0] + m[0]})
+		}
 		for _, m := range ghaContext.FindAllStringSubmatchIndex(expr, -1) {
 			store := expr[m[2]:m[3]]
 			text := expr[m[0]:m[1]]
@@ -45,6 +50,9 @@ func ghaRefs(v string, matrix func(string) []string) []ref {
 			case m[10] >= 0:
 				names = dynamicIndex(strings.TrimSpace(expr[m[10]:m[11]]), matrix)
 			}
+			if presenceTest(expr, m[0], m[1]) {
+				continue // secrets.X != '': only whether it is set reaches the job
+			}
 			for _, n := range names {
 				if n != "" {
 					out = append(out, ref{text: text, name: n, store: store, off: off})
@@ -53,6 +61,21 @@ func ghaRefs(v string, matrix func(string) []string) []ref {
 		}
 	}
 	return out
+}
+
+// presenceTest reports whether the reference at expr[start:end] is only
+// compared with something or negated: the expression yields a boolean,
+// not the secret.
+func presenceTest(expr string, start, end int) bool {
+	after := strings.TrimLeft(expr[end:], " \t\n")
+	if strings.HasPrefix(after, "==") || strings.HasPrefix(after, "!=") {
+		return true
+	}
+	before := strings.TrimRight(expr[:start], " \t\n")
+	if strings.HasSuffix(before, "==") || strings.HasSuffix(before, "!=") {
+		return true
+	}
+	return strings.HasSuffix(before, "!") && !strings.HasSuffix(before, "!=")
 }
 
 func dynamicIndex(ix string, matrix func(string) []string) []string {
@@ -163,7 +186,7 @@ func commentLine(v string, off int) bool {
 }
 
 var (
-	assignBefore  = regexp.MustCompile(`(?:^|[\s;&|(])(?:export\s+|set\s+|\$env:|env\.)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*["']?(?:\$\(\s*)?["']?$`)
+	assignBefore  = regexp.MustCompile(`(?:^|[\s;&|("'])(?:export\s+|set\s+|\$env:|env\.)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*["']?(?:\$\(\s*)?["']?$`)
 	awsConfigure  = regexp.MustCompile(`aws\s+configure\s+set\s+(?:[\w.-]+\.)?(aws_access_key_id|aws_secret_access_key|aws_session_token)\s+["']?$`)
 	flagBefore    = regexp.MustCompile(`(?:^|\s)(-{1,2}[A-Za-z][\w-]*)(?:\s+|=)["']?$`)
 	urlUserinfo   = regexp.MustCompile(`https?://[^\s/@]*$`)
@@ -202,6 +225,11 @@ func scriptReading(script string, r ref) (reading, string) {
 		rd := read(m[1])
 		if rd.ev == credential && strings.Contains(lower, "npm.pkg.github.com") {
 			rd.kind = kindGitHubPAT
+		}
+		if strings.Contains(lower, "backend-config") && (strings.EqualFold(m[1], "access_key") || strings.EqualFold(m[1], "sas_token")) {
+			// terraform init -backend-config="access_key=...": the
+			// azurerm backend's storage account key.
+			rd = reading{ev: credential, kind: kindAzureStorage}
 		}
 		return rd, m[1]
 	}

@@ -87,6 +87,9 @@ type tree struct {
 	err    error
 	occ    map[occKey]occState
 	spans  map[*yaml.Node]int
+	// refRoot, when set, resolves GitLab's !reference [path...] tags in
+	// flatItems against this document.
+	refRoot *yaml.Node
 }
 
 // occKey and occState let posOf count earlier occurrences of a reference
@@ -237,6 +240,14 @@ func (t *tree) flatItems(n *yaml.Node) []*yaml.Node {
 	var walk func(n *yaml.Node, depth int)
 	walk = func(n *yaml.Node, depth int) {
 		for _, c := range t.items(n) {
+			if c.Kind == yaml.SequenceNode && c.Tag == "!reference" {
+				if depth < 16 {
+					if target := t.reference(c); target != nil {
+						walk(target, depth+1)
+					}
+				}
+				continue
+			}
 			if c.Kind == yaml.SequenceNode && depth < 16 {
 				walk(c, depth+1)
 				continue
@@ -246,6 +257,27 @@ func (t *tree) flatItems(n *yaml.Node) []*yaml.Node {
 	}
 	walk(n, 0)
 	return out
+}
+
+// reference resolves a !reference [key, key...] sequence against refRoot:
+// nil when there is no root or the path leads nowhere (another file).
+func (t *tree) reference(n *yaml.Node) *yaml.Node {
+	if t.refRoot == nil {
+		return nil
+	}
+	cur := t.refRoot
+	for _, k := range n.Content {
+		if k.Kind != yaml.ScalarNode || !t.spend() {
+			return nil
+		}
+		if cur = t.get(cur, k.Value); cur == nil {
+			return nil
+		}
+	}
+	if cur == t.refRoot {
+		return nil
+	}
+	return cur
 }
 
 // str returns a scalar's value, "" for other nodes.

@@ -253,7 +253,7 @@ func TestDetectors_Detect(t *testing.T) {
 			name: "spring datasource password and jwt secret", path: "application.yml",
 			content: "spring:\n  datasource:\n    password: " + pw + "\njwt:\n  secret: '" + fill(40) + "'\nother:\n  password: ${P:default}\n",
 			want: []got{
-				{"spring-database-password", 3, 15, fp(pw), "config-database-password", rules.Standing, "database", false, ""},
+				{"spring-database-password", 3, 15, fp(pw), "database-password-setting", rules.Standing, "generic", false, ""},
 				{"spring-secret", 5, 12, fp(fill(40)), "config-secret", rules.Standing, "generic", false, ""},
 			},
 		},

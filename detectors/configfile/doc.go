@@ -23,9 +23,11 @@
 //   - a base64 user:password (docker auth, npm _auth) is reported by its
 //     decoded password, and a base64 PEM key (kubeconfig client-key-data)
 //     by its decoded text, as gitleaks finds them after decoding;
-//   - other passwords and tokens use the family "generic" (as gitleaks'
-//     generic-api-key does), database passwords the family "database" (as
-//     the database-url-password rule does).
+//   - other values take the family of the content rule that matches the
+//     same line: "database" for passwords inside database URLs and
+//     connection strings (database-url-password, jdbc-connection-password,
+//     connection-string-password), "generic" for every other password,
+//     token and secret (generic-api-key, password-assignment, url-basic-auth).
 //
 // configfile imports detectors and rules only; it must not import scanner,
 // remediate, tui or cmd, nor gitleaks.

@@ -166,9 +166,11 @@ func (f *file) sorted() []detectors.Finding {
 // lifetime of the content rule for that shape: both findings then share a
 // fingerprint and group into one credential. A value without a telling shape
 // takes the rule's own type from the knowledge base; those types use the
-// family "generic" (as gitleaks' generic-api-key does) or "database" (as the
-// database-url-password rule does), so that the same password found in a
-// .env file and in application.yml is one credential with two occurrences.
+// family of the content rule that matches the same line ("database" for a
+// password inside a database URL, as database-url-password; "generic"
+// otherwise, as generic-api-key and password-assignment), so that the same
+// password found in a .env file and in application.yml is one credential
+// with two occurrences.
 func classifyFinding(kb *rules.KB, fd *detectors.Finding, typ string) {
 	// The context's provider (a Terraform provider block, a registry host)
 	// names the issuer of values without a telling shape; a shape names its

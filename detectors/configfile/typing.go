@@ -65,7 +65,7 @@ var valueShapes = []valueShape{
 	{"glc_", regexp.MustCompile(`^glc_[A-Za-z0-9+/]{32,400}={0,2}$`), "grafana-cloud-api-token", true},
 	{"ya29.", regexp.MustCompile(`^ya29\.[\w.-]{30,}$`), "gcp-oauth-access-token", true},
 	{"1//0", regexp.MustCompile(`^1//0[\w-]{30,}$`), "gcp-oauth-refresh-token", true},
-	{"GOCSPX-", regexp.MustCompile(`^GOCSPX-[\w-]{28}$`), "gcp-client-secret", true},
+	{"GOCSPX-", regexp.MustCompile(`^GOCSPX-[\w-]{28}$`), "gcp-oauth-client-secret", true},
 	{"-----BEGIN", regexp.MustCompile(`^-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY`), "private-key", true},
 	{"eyJ", regexp.MustCompile(`^eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]*$`), "jwt", false},
 }

@@ -363,6 +363,11 @@ func TestRun_Incremental(t *testing.T) {
 	if st.Reused != liveRepos-3+1 || st.Incremental != 2 || st.Scanned != 1 {
 		t.Errorf("after pushes: %d reused, %d incremental, %d scanned; want %d, 2, 1 (the force-pushed one)", st.Reused, st.Incremental, st.Scanned, liveRepos-2)
 	}
+	// Only the pushed commits are read: one each in svc-01 and svc-07, and
+	// the two commits of svc-04's rewritten history.
+	if st.NewCommits != 4 {
+		t.Errorf("after pushes: %d commits read, want 4", st.NewCommits)
+	}
 	tracked := map[string]state.Status{}
 	for _, r := range third.Report.Repositories {
 		for _, tr := range r.Tracking {
@@ -628,4 +633,22 @@ func sortedNames(r *audit.Report) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestStart checks the fake organisation outside a test's lifetime, as
+// testscript's Setup would start it.
+func TestStart(t *testing.T) {
+	if !audittest.GitAvailable() {
+		t.Skip("git is not installed")
+	}
+	org, err := audittest.Start("acme", []*audittest.Repo{{Name: "api", Commits: []audittest.Commit{{Files: map[string]string{"a": "b\n"}}}}}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer org.Close()
+	opts := options(t, org, newEnv(t))
+	res := run(t, opts, "")
+	if len(res.Report.Repositories) != 1 || len(org.Unexpected()) != 0 {
+		t.Errorf("audit of a started org: %d repositories, unexpected requests %v", len(res.Report.Repositories), org.Unexpected())
+	}
 }

@@ -72,18 +72,20 @@ func (a *auditor) scanOnce(ctx context.Context, in scanInput) (*scanOutput, erro
 	}
 	hopts := base
 	hopts.HistoryOnly = true
+	// The scanner asks about every commit of the walk (some backends more
+	// than once): the first question records it.
 	hopts.SkipCommit = func(hash string) bool {
 		mu.Lock()
 		defer mu.Unlock()
+		skip := in.prevCommits[hash]
 		if !walked[hash] {
 			walked[hash] = true
 			out.commits = append(out.commits, hash)
+			if !skip {
+				out.newCommits++
+			}
 		}
-		if in.prevCommits[hash] {
-			return true
-		}
-		out.newCommits++
-		return false
+		return skip
 	}
 	hr, err := scanner.Scan(ctx, hopts)
 	if err != nil {

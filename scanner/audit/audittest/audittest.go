@@ -81,12 +81,13 @@ type Org struct {
 	// (returning true), e.g. with a rate limit or an error.
 	Intercept func(w http.ResponseWriter, r *http.Request) bool
 
-	t     testing.TB
-	root  string
-	mu    sync.Mutex
-	repos []*Repo
-	api   []string
-	gitRq map[string]int
+	t          tb
+	root       string
+	mu         sync.Mutex
+	repos      []*Repo
+	api        []string
+	gitRq      map[string]int
+	unexpected []string
 }
 
 // GitAvailable reports whether the git binary (for git http-backend) is
@@ -96,29 +97,93 @@ func GitAvailable() bool {
 	return err == nil
 }
 
-// New builds the organisation's repositories and starts its servers. It
-// skips the test when git is not installed.
+// New builds the organisation's repositories and starts its servers,
+// stopped when the test ends. It skips the test when git is not installed.
 func New(t testing.TB, name string, repos []*Repo) *Org {
 	t.Helper()
 	gitPath, err := exec.LookPath("git")
 	if err != nil {
 		t.Skip("git is not installed: the fake git server needs git http-backend")
 	}
-	o := &Org{Name: name, PerPage: 100, t: t, root: t.TempDir(), repos: repos, gitRq: map[string]int{}}
+	o := &Org{t: t}
+	t.Cleanup(o.Close)
+	if err := o.start(gitPath, name, repos, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// Start is New for callers without a testing.TB, such as testscript's
+// Setup: the repositories are built under root, Close stops the servers,
+// and unexpected API requests (answered 404) are listed by Unexpected.
+func Start(name string, repos []*Repo, root string) (*Org, error) {
+	gitPath, err := exec.LookPath("git")
+	if err != nil {
+		return nil, fmt.Errorf("start fake organisation: git is not installed: %w", err)
+	}
+	o := &Org{}
+	o.t = &recorder{o: o}
+	if err := o.start(gitPath, name, repos, root); err != nil {
+		o.Close()
+		return nil, err
+	}
+	return o, nil
+}
+
+// tb is what the fake needs of a test.
+type tb interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Fatal(args ...any)
+}
+
+// recorder stands in for a test outside one: errors are recorded, fatal
+// ones panic (they are mistakes in the fixture).
+type recorder struct{ o *Org }
+
+func (r *recorder) Helper() {}
+func (r *recorder) Errorf(format string, args ...any) {
+	r.o.unexpected = append(r.o.unexpected, fmt.Sprintf(format, args...))
+}
+func (r *recorder) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+func (r *recorder) Fatal(args ...any)                 { panic(fmt.Sprint(args...)) }
+
+// Unexpected returns the unexpected API requests seen (Start only).
+func (o *Org) Unexpected() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]string(nil), o.unexpected...)
+}
+
+// Close stops the servers.
+func (o *Org) Close() {
+	if o.Git != nil {
+		o.Git.Close()
+	}
+	if o.API != nil {
+		o.API.Close()
+	}
+}
+
+// start builds the repositories under root and starts the servers.
+func (o *Org) start(gitPath, name string, repos []*Repo, root string) error {
+	o.Name, o.PerPage, o.root, o.repos, o.gitRq = name, 100, root, repos, map[string]int{}
 	for _, r := range repos {
 		if r.Missing {
 			continue
 		}
 		if err := o.build(r); err != nil {
-			t.Fatalf("build fixture repository %s: %v", r.Name, err)
+			return fmt.Errorf("build fixture repository %s: %w", r.Name, err)
 		}
 	}
 	o.Git = httptest.NewServer(o.gitHandler(gitPath))
-	t.Cleanup(o.Git.Close)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v3/orgs/{org}/repos", o.listRepos)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("unexpected GitHub API request %s %s", r.Method, r.URL)
+		o.mu.Lock()
+		o.t.Errorf("unexpected GitHub API request %s %s", r.Method, r.URL)
+		o.mu.Unlock()
 		http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
 	})
 	o.API = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -137,9 +202,8 @@ func New(t testing.TB, name string, repos []*Repo) *Org {
 		}
 		mux.ServeHTTP(w, r)
 	}))
-	t.Cleanup(o.API.Close)
 	o.APIURL = o.API.URL + "/api/v3/"
-	return o
+	return nil
 }
 
 // build creates a repository's bare git directory and commits.
@@ -464,5 +528,22 @@ func (o *Org) RemoveRepo(name string) {
 	o.t.Helper()
 	if err := os.RemoveAll(filepath.Join(o.root, o.Name, name+".git")); err != nil {
 		o.t.Fatal(err)
+	}
+}
+
+// SampleRepos is a small organisation for CLI tests and scripts: "api"
+// with an AWS key only in history, "web" with a GitHub token in its working
+// tree, "docs" without secrets, "lib" with api's key (a credential in two
+// repositories), and "old", archived, with a key.
+func SampleRepos() []*Repo {
+	return []*Repo{
+		{Name: "api", Commits: []Commit{
+			{Message: "add config", Files: map[string]string{"config.ini": "aws_access_key_id = " + AWSKeyID("api") + "\n"}},
+			{Message: "remove config", Files: map[string]string{"config.ini": ""}},
+		}},
+		{Name: "web", Commits: []Commit{{Message: "env", Files: map[string]string{".env": "GITHUB_TOKEN=" + GitHubPAT("web") + "\n"}}}},
+		{Name: "docs", Commits: []Commit{{Message: "docs", Files: map[string]string{"README.md": "# docs\n"}}}},
+		{Name: "lib", Commits: []Commit{{Message: "deploy", Files: map[string]string{"deploy.ini": "aws_access_key_id = " + AWSKeyID("api") + "\n"}}}},
+		{Name: "old", Archived: true, Commits: []Commit{{Message: "key", Files: map[string]string{"k": "aws_access_key_id = " + AWSKeyID("old") + "\n"}}}},
 	}
 }
