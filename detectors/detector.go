@@ -305,6 +305,9 @@ func Classify(kb *rules.KB, f *Finding) {
 		f.IssuedAt = facts.IssuedAt
 	}
 	f.Notes = append(f.Notes, facts.Notes...)
+	if facts.Invalid {
+		f.Invalid = true
+	}
 }
 
 // SortFindings orders findings by path, line, column, rule and fingerprint.

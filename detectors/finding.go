@@ -61,6 +61,10 @@ type Finding struct {
 	// Session marks session-scoped wiring recorded as inventory (an OIDC
 	// role assumption in a workflow): scored info, never long-lived.
 	Session bool
+	// Invalid marks a value whose format says it cannot be a live
+	// credential (a GitHub token whose checksum fails, an AWS key ID that is
+	// an identifier): still reported, as gitleaks reports it, but scored info.
+	Invalid bool
 	// Fixer names the fixer that can rewrite this occurrence, if any.
 	Fixer string
 	// CI describes the wiring of a CI reference; nil for other kinds.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pelletier/go-toml/v2"
 
@@ -300,7 +301,11 @@ func matchFiles(patterns []string, p string) bool {
 }
 
 // DefaultPolicy returns the embedded policy, rules/policy.toml.
-func DefaultPolicy() (*Policy, error) { return ParsePolicy(PolicyFile, policyTOML) }
+func DefaultPolicy() (*Policy, error) { return defaultPolicy() }
+
+// defaultPolicy parses the embedded policy once: a Policy is immutable
+// (Merge returns a new one), so every caller can share it.
+var defaultPolicy = sync.OnceValues(func() (*Policy, error) { return ParsePolicy(PolicyFile, policyTOML) })
 
 // ParsePolicy parses and validates a complete policy document: every
 // context defined with its max_lifetime and a "*" expectation, every weight

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -144,6 +143,14 @@ func (s *scan) repositoryIdentity() string {
 func Group(occs []Occurrence, repo string) []Credential {
 	byFP := map[string]*Credential{}
 	var order []string
+	// The same credential found at one place by two detectors (a content
+	// rule and a configuration-file detector) is one occurrence.
+	type place struct {
+		fp, path string
+		line     int
+		where    Where
+	}
+	at := map[place]int{}
 	for _, o := range occs {
 		f := o.Finding
 		if f.Kind == detectors.KindCIReference {
@@ -160,10 +167,21 @@ func Group(occs []Occurrence, repo string) []Credential {
 		if c.Rule == "" || moreSpecific(f, c) {
 			adopt(c, f)
 		}
+		if c.Fixer == "" {
+			c.Fixer = f.Fixer
+		}
 		c.Notes = appendUnique(c.Notes, f.Notes...)
 		if f.Session {
 			c.Session = true
 		}
+		k := place{fp, o.Path, o.Line, o.Where}
+		if i, dup := at[k]; dup {
+			if moreSpecificFinding(f, c.Occurrences[i].Finding) {
+				c.Occurrences[i] = o
+			}
+			continue
+		}
+		at[k] = len(c.Occurrences)
 		c.Occurrences = append(c.Occurrences, o)
 	}
 	out := make([]Credential, 0, len(order))
@@ -190,6 +208,7 @@ func adopt(c *Credential, f detectors.Finding) {
 	c.ExpiresAt = f.ExpiresAt
 	c.IssuedAt = f.IssuedAt
 	c.Secret = f.Secret
+	c.Invalid = f.Invalid
 	c.Reference = ""
 	if f.Kind == detectors.KindCIReference {
 		c.Reference = f.Secret.Reveal()
@@ -200,9 +219,9 @@ func adopt(c *Credential, f detectors.Finding) {
 }
 
 // moreSpecific reports whether f describes the credential better than what
-// c holds: content beats references, a dedicated rule beats a generic one.
+// c holds: a dedicated rule or a structured detector beats a generic rule.
 func moreSpecific(f detectors.Finding, c *Credential) bool {
-	fg, cg := strings.Contains(f.RuleID, "generic"), strings.Contains(c.Rule, "generic")
+	fg, cg := isGeneric(f.RuleID), isGeneric(c.Rule)
 	if fg != cg {
 		return cg
 	}
@@ -233,4 +252,12 @@ func appendUnique(dst []string, src ...string) []string {
 // of the session lifetime class.
 func (c *Credential) IsSessionScoped() bool {
 	return c.Session || c.Lifetime == rules.Session
+}
+
+// moreSpecificFinding is moreSpecific between two findings at one place.
+func moreSpecificFinding(f, g detectors.Finding) bool {
+	if fg, gg := isGeneric(f.RuleID), isGeneric(g.RuleID); fg != gg {
+		return gg
+	}
+	return f.Kind == detectors.KindConfig && g.Kind == detectors.KindContent
 }

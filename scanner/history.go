@@ -134,7 +134,7 @@ func (h *historyScan) run(ctx context.Context, rep *reporter) (err error) {
 		workers.Go(func() error {
 			for j := range jobs {
 				if !j.copyOf {
-					j.results, j.err = h.eng.detectNew(gctx, j.path, j.commit.hash.String(), &j.lines, j.isNew)
+					j.results, j.err = h.detect(gctx, j)
 				}
 				select {
 				case results <- j:
@@ -155,6 +155,11 @@ func (h *historyScan) run(ctx context.Context, rep *reporter) (err error) {
 		rep.tick(PhaseHistory, false)
 	}
 	if err := g.Wait(); err != nil {
+		if ctx.Err() != nil {
+			// Killed git processes report broken pipes: the cause is the
+			// cancellation.
+			return ctx.Err()
+		}
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -163,6 +168,29 @@ func (h *historyScan) run(ctx context.Context, rep *reporter) (err error) {
 	h.resolveCopies()
 	rep.tick(PhaseHistory, true)
 	return nil
+}
+
+// detect matches a blob's new lines against the content rules, and runs the
+// configuration-file detectors that understand its path on the whole blob,
+// keeping what they find on new lines (a literal in a file's history).
+func (h *historyScan) detect(ctx context.Context, j *blobJob) ([]detectors.Finding, error) {
+	fs, err := h.eng.detectNew(ctx, j.path, j.commit.hash.String(), &j.lines, j.isNew)
+	if err != nil {
+		return nil, err
+	}
+	structured, problems := fileDetections(ctx, h.opts.FileDetectors, j.path, j.lines.content, false)
+	if len(problems) > 0 {
+		h.opts.logger().Debug("structured detector in history", "path", j.path, "commit", j.commit.hash.String(), "problems", problems)
+	}
+	for _, f := range structured {
+		if touchesNew(f, j.isNew) {
+			fs = append(fs, f)
+		}
+	}
+	if len(structured) == 0 {
+		return fs, nil
+	}
+	return reconcile(j.lines.content, fs), nil
 }
 
 func (h *historyScan) skip(c *commitInfo) bool {

@@ -116,6 +116,9 @@ type Credential struct {
 	Redacted string
 	// Session marks session-scoped wiring kept as inventory.
 	Session bool
+	// Invalid marks a value whose format says it cannot be a live
+	// credential (see detectors.Finding.Invalid).
+	Invalid bool
 	// Reference is set for CI references: the stored secret as the CI
 	// definition names it ("secrets.AWS_SECRET_ACCESS_KEY").
 	Reference string

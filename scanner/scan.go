@@ -180,25 +180,12 @@ func (s *scan) detectFile(ctx context.Context, path string, content []byte, with
 		}
 		out = append(out, fs...)
 	}
-	for _, d := range s.opts.FileDetectors {
-		if !d.Match(path) {
-			continue
-		}
-		fs, err := d.Detect(ctx, path, content)
-		if err != nil {
-			s.c.invalid.Add(1)
-			problems = append(problems, err.Error())
-		}
-		for _, f := range fs {
-			if f.Kind == detectors.KindCIReference && !withCI {
-				continue
-			}
-			if f.Path == "" {
-				f.Path = path
-			}
-			out = append(out, f)
-		}
+	fs, probs := fileDetections(ctx, s.opts.FileDetectors, path, content, withCI)
+	if len(probs) > 0 {
+		s.c.invalid.Add(1)
+		problems = append(problems, probs...)
 	}
+	out = reconcile(content, append(out, fs...))
 	return out, strings.Join(problems, "; ")
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -15,6 +16,7 @@ import (
 	"github.com/sessionize/sessionize/remediate"
 	rgithub "github.com/sessionize/sessionize/remediate/github"
 	"github.com/sessionize/sessionize/scanner"
+	"github.com/sessionize/sessionize/scanner/audit"
 )
 
 // prOptions are the flags of `sessionize pr`.
@@ -308,4 +310,58 @@ func countFailed(res *rgithub.Result) int {
 		}
 	}
 	return n
+}
+
+// auditOpener opens remediation pull requests for `audit --open-prs`: in
+// each audited clone it plans the fixes from the audit's report and
+// delivers them as `sessionize pr` does (identifiers as repository-variable
+// placeholders, subject claims from the repository's IDs). It satisfies
+// audit.PROpener; wire it with deps.prOpener = &auditOpener{...}.
+type auditOpener struct {
+	// client returns the authenticated client (a lazyGitHub's Client).
+	client func(context.Context) (*rgithub.Client, error)
+	// author, labels and draft are as for pr; zero values are defaults.
+	author rgithub.Author
+	labels []string
+	draft  bool
+	now    func() time.Time
+}
+
+// OpenPRs implements audit.PROpener: it returns the URLs of the pull
+// requests created or updated, at most max created (0: no limit).
+func (o *auditOpener) OpenPRs(ctx context.Context, dir string, repo audit.RepositoryInfo, r *scanner.Report, max int) ([]string, error) {
+	gr, err := rgithub.ParseRepository(repo.FullName)
+	if err != nil {
+		return nil, err
+	}
+	gh, err := o.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	info, err := gh.Repository(ctx, gr)
+	if err != nil {
+		return nil, err
+	}
+	opts := remediate.Options{
+		Repo: gr.String(), DefaultBranch: firstSet(repo.DefaultBranch, info.DefaultBranch),
+		OwnerID: strconv.FormatInt(info.OwnerID, 10), RepoID: strconv.FormatInt(info.RepoID, 10),
+	}
+	res, err := remediate.Plan(ctx, dir, r, opts)
+	if err != nil || len(res.Changes) == 0 {
+		return nil, err
+	}
+	out, err := gh.Deliver(ctx, rgithub.Request{
+		Repo: gr, Base: opts.DefaultBranch, Changes: res.Changes, Report: r, Fix: opts, Author: o.author,
+		Draft: o.draft, Labels: o.labels, ToolVersion: readBuildInfo().Version, Max: max, Now: o.now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var urls []string
+	for _, oc := range out.Outcomes {
+		if oc.URL != "" && (oc.Action == rgithub.Created || oc.Action == rgithub.Updated || oc.Action == rgithub.Unchanged || oc.Action == rgithub.Commented) {
+			urls = append(urls, oc.URL)
+		}
+	}
+	return urls, out.Err()
 }

@@ -205,6 +205,34 @@ func (g *ghaFile) with(j *ghaJob, action string, uses pair, with *yaml.Node) {
 	g.sessionStep(j, action, uses, present, lit)
 }
 
+// federatedInputs recognises, in an action this package does not know,
+// the inputs of an OIDC federation (a role to assume, a workload identity
+// provider or a service account to impersonate, an "oidc" method) with no
+// stored credential beside them. Organisations wrap the official login
+// actions in their own; the job's id-token: write grant is the other half
+// of the evidence.
+func federatedInputs(present func(string) bool, lit func(string) string) string {
+	for _, k := range []string{"aws-access-key-id", "aws_access_key_id", "credentials_json", "credentials", "creds",
+		"client-secret", "client_secret", "password", "token", "api-key", "api_key", "secret-id", "secret_id"} {
+		if present(k) {
+			return ""
+		}
+	}
+	switch {
+	case present("role-to-assume") || present("role_to_assume") || present("aws-role-arn") || present("role-arn") || present("role_arn"):
+		return "aws"
+	case present("workload_identity_provider") || present("workload-identity-provider") ||
+		strings.HasSuffix(strings.TrimSpace(lit("service_account")), ".iam.gserviceaccount.com") ||
+		strings.HasSuffix(strings.TrimSpace(lit("service-account")), ".iam.gserviceaccount.com"):
+		return "gcp"
+	case (present("client-id") || present("client_id")) && (present("tenant-id") || present("tenant_id")):
+		return "azure"
+	case strings.EqualFold(lit("method"), "oidc") || strings.EqualFold(lit("auth-method"), "oidc"):
+		return "other"
+	}
+	return ""
+}
+
 // sessionStep records the steps that obtain session-scoped credentials.
 func (g *ghaFile) sessionStep(j *ghaJob, action string, uses pair, present func(string) bool, lit func(string) string) {
 	provider := ""
@@ -247,6 +275,14 @@ func (g *ghaFile) sessionStep(j *ghaJob, action string, uses pair, present func(
 	case "octopusdeploy/login":
 		if present("service_account_id") && !present("api_key") {
 			provider = "other"
+		}
+	case "infisical/secrets-action":
+		if strings.EqualFold(lit("method"), "oidc") {
+			provider = "other"
+		}
+	default:
+		if _, known := ghaInputs[action]; !known && j.idToken && !g.isComposite && !strings.HasPrefix(action, "./") {
+			provider = federatedInputs(present, lit)
 		}
 	}
 	if provider == "" {

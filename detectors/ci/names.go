@@ -330,6 +330,9 @@ func read(name string) reading {
 	if has("PUBLIC") || has("PUBLISHABLE") {
 		return reading{ev: identifier}
 	}
+	if l := ws[len(ws)-1]; l == "DOCKERCONFIGJSON" || l == "DOCKERCONFIG" || l == "DOCKERCFG" {
+		return reading{ev: credential, kind: kindRegistry} // a .dockerconfigjson with registry auths
+	}
 	if caCertificate(ws) {
 		return reading{ev: identifier} // a CA certificate is public
 	}

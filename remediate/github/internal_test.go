@@ -254,3 +254,32 @@ func TestSecretsOf(t *testing.T) {
 		t.Errorf("redact() = %q", got)
 	}
 }
+
+func TestGitError(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		err      error
+		sideband string
+		path     string
+		wantIs   error
+		want     string
+	}{
+		{"app without workflows", errors.New("command error on refs/heads/x: refusing to allow a GitHub App to create or update workflow `.github/workflows/a.yml` without `workflows` permission"),
+			"", ".github/workflows/a.yml", ErrWorkflowPermission, "Workflows: Read and write"},
+		{"oauth without workflow scope", errors.New("command error on refs/heads/x: pre-receive hook declined"),
+			"remote: refusing to allow an OAuth App to create or update workflow `.github/workflows/a.yml` without `workflow` scope\n", ".github/workflows/a.yml", ErrWorkflowPermission, "GITHUB_TOKEN of Actions can never push"},
+		{"other refusal under workflows", errors.New("command error on refs/heads/x: pre-receive hook declined"),
+			"remote: protected\n", ".github/workflows/a.yml", nil, "(server said: remote: protected); if the server refused a change under .github/workflows/"},
+		{"lease", errors.New("non-fast-forward update: refs/heads/x"), "", "a", ErrBranchMoved, "run sessionize pr again"},
+	}
+	for _, tt := range tests {
+		err := gitError("push branch \"x\"", tt.err, tt.sideband, tt.path)
+		if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
+			t.Errorf("%s: gitError() = %v, want %v", tt.name, err, tt.wantIs)
+		}
+		if !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: gitError() = %q, want it to hold %q", tt.name, err, tt.want)
+		}
+	}
+}

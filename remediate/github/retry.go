@@ -150,7 +150,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 			_ = resp.Body.Close()
 		}
-		t.p.logger().Warn("GitHub asked to wait; retrying", "request", req.Method+" "+req.URL.Path,
+		t.p.logger().Warn("waiting before retrying a GitHub request", "request", req.Method+" "+req.URL.Path,
 			"reason", w.reason, "wait", w.d.Round(time.Second).String(), "attempt", attempt+1)
 		if serr := t.p.sleep(ctx, w.d); serr != nil {
 			return nil, serr

@@ -2,6 +2,7 @@ package score
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sessionize/sessionize/rules"
@@ -22,6 +23,10 @@ const (
 	ComponentRevoked   = "revoked"
 	ComponentCap       = "cap"
 	ComponentSession   = "session"
+	ComponentInvalid   = "invalid"
+
+	// invalidCeiling caps values that fail their format's checks: low.
+	invalidCeiling = 25
 )
 
 // Options configures scoring. The zero value scores with the embedded
@@ -123,6 +128,11 @@ func (s *scorer) credential(c *scanner.Credential) {
 	s.lifetime(&t, c, pl)
 	s.exposure(&t, c, occ, pl)
 	s.rest(&t, c)
+	if c.Invalid {
+		// Still reported (and still blocking at the default threshold), as
+		// gitleaks reports it, but ranked below values that can be live.
+		t.lower(ComponentInvalid, invalidCeiling, "The value fails its format's checks (%s), so it is most likely a test value, not a live credential: capped at %d", strings.Join(c.Notes, "; "), invalidCeiling)
+	}
 	c.Score = t.sum
 	c.Severity = scanner.SeverityOf(c.Score)
 	c.Components = t.parts

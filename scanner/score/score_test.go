@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sessionize/sessionize/detectors"
+	"github.com/sessionize/sessionize/detectors/classify"
 	"github.com/sessionize/sessionize/rules"
 	"github.com/sessionize/sessionize/scanner"
 	"github.com/sessionize/sessionize/scanner/score"
@@ -193,7 +194,7 @@ func TestApply_SpecExamples(t *testing.T) {
 		},
 		{
 			name: "ghs token in source",
-			report: report(occ(literal(k, "github-app-token", "ghs_"+filler(36, 4, alnum), "scripts/release.py", 3, nil),
+			report: report(occ(literal(k, "github-app-token", ghToken("ghs_", filler(30, 4, alnum)), "scripts/release.py", 3, nil),
 				scanner.WhereWorktree, recent)),
 			rule: "github-app-token",
 			want: result{Score: 35, Severity: scanner.SeverityLow, Fixer: "source-env", Components: []string{
@@ -203,7 +204,7 @@ func TestApply_SpecExamples(t *testing.T) {
 		},
 		{
 			name: "ghs token in a public repository",
-			report: report(occ(literal(k, "github-app-token", "ghs_"+filler(36, 4, alnum), "scripts/release.py", 3, nil),
+			report: report(occ(literal(k, "github-app-token", ghToken("ghs_", filler(30, 4, alnum)), "scripts/release.py", 3, nil),
 				scanner.WhereWorktree, recent)),
 			opts: score.Options{PublicRepo: true},
 			rule: "github-app-token",
@@ -405,9 +406,16 @@ func TestApply_Components(t *testing.T) {
 		},
 		{
 			name: "public history", opts: score.Options{PublicRepo: true},
-			report: report(occ(literal(k, "github-pat", "ghp_"+filler(36, 10, alnum), "old.sh", 1, nil), scanner.WhereHistory, time.Time{})),
+			report: report(occ(literal(k, "github-pat", ghToken("ghp_", filler(30, 10, alnum)), "old.sh", 1, nil), scanner.WhereHistory, time.Time{})),
 			want: result{Score: 85, Severity: scanner.SeverityCritical, Components: []string{
 				"lifetime +40", "exposure +20", "public +15", "privilege +10",
+			}},
+		},
+		{
+			name:   "checksum fails",
+			report: report(occ(literal(k, "github-pat", "ghp_"+filler(36, 10, alnum), "old.sh", 1, nil), scanner.WhereWorktree, time.Time{})),
+			want: result{Score: 25, Severity: scanner.SeverityLow, Fixer: "source-env", Components: []string{
+				"lifetime +40", "exposure +30", "privilege +10", "invalid -55",
 			}},
 		},
 		{
@@ -445,7 +453,7 @@ func TestApply_Invariants(t *testing.T) {
 	k := kb(t)
 	rulesByValue := []struct{ rule, value string }{
 		{"aws-access-token", "AKIA" + filler(16, 1, upperDigits)},
-		{"github-app-token", "ghs_" + filler(36, 2, alnum)},
+		{"github-app-token", ghToken("ghs_", filler(30, 2, alnum))},
 		{"github-fine-grained-pat", "github_pat_" + filler(82, 3, alnum)},
 		{"slack-webhook-url", "https://hooks.slack.com/services/" + filler(30, 4, alnum)},
 		{"no-such-rule", filler(24, 5, alnum)},
@@ -499,7 +507,7 @@ func TestApply_Deterministic(t *testing.T) {
 		occ(literal(k, "aws-access-token", key, "z.go", 1, nil), scanner.WhereWorktree, now.Add(-time.Hour)),
 		occ(literal(k, "aws-access-token", key, "a.yaml", 1, nil), scanner.WhereWorktree, now.Add(-40*24*time.Hour)),
 		occ(literal(k, "aws-access-token", key, "m.go", 1, nil), scanner.WhereHistory, now.Add(-400*24*time.Hour)),
-		occ(literal(k, "github-app-token", "ghs_"+filler(36, 2, alnum), "x.go", 1, nil), scanner.WhereWorktree, time.Time{}),
+		occ(literal(k, "github-app-token", ghToken("ghs_", filler(30, 2, alnum)), "x.go", 1, nil), scanner.WhereWorktree, time.Time{}),
 	}
 	reversed := make([]scanner.Occurrence, len(occs))
 	for i, o := range occs {
@@ -534,7 +542,7 @@ func TestApply_Reasons(t *testing.T) {
 		occ(literal(k, "aws-access-token", "AKIA"+filler(16, 1, upperDigits), "deploy/aws.go", 10, nil), scanner.WhereWorktree, now.Add(-500*24*time.Hour)),
 		occ(literal(k, "aws-access-token", "AKIA"+filler(16, 1, upperDigits), "old/aws.py", 4, nil), scanner.WhereHistory, now.Add(-600*24*time.Hour)),
 		occ(ciRef(t, k, "aws-access-key", "AWS_SECRET_ACCESS_KEY", workflow, 21, false), scanner.WhereCIReference, recent),
-		occ(literal(k, "github-app-token", "ghs_"+filler(36, 4, alnum), "scripts/release.py", 3, nil), scanner.WhereStaged, time.Time{}),
+		occ(literal(k, "github-app-token", ghToken("ghs_", filler(30, 4, alnum)), "scripts/release.py", 3, nil), scanner.WhereStaged, time.Time{}),
 		occ(literal(k, "aws-access-token", "ASIA"+filler(16, 3, upperDigits), "deploy/session.go", 10, func(f *detectors.Finding) {
 			f.Type, f.Lifetime, f.ExpiresAt = "aws-sts-session-key", rules.Session, now.Add(-time.Hour)
 		}), scanner.WhereWorktree, recent),
@@ -634,4 +642,10 @@ func FuzzApply(f *testing.F) {
 			checkInvariants(t, &r.Credentials[i])
 		}
 	})
+}
+
+// ghToken builds a GitHub token with a valid checksum from 30 random
+// characters.
+func ghToken(prefix, random string) string {
+	return prefix + random + classify.GitHubChecksum(random)
 }

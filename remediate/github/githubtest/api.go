@@ -61,6 +61,14 @@ func (s *Server) repo(owner, name string) *Repo {
 	return r
 }
 
+// Repo returns a copy of owner/name's description (IDs, default branch).
+func (s *Server) Repo(owner, name string) Repo {
+	r := s.repo(owner, name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Repo{Owner: r.Owner, Name: r.Name, ID: r.ID, OwnerID: r.OwnerID, DefaultBranch: r.DefaultBranch}
+}
+
 // Pulls returns copies of owner/name's pull requests, in number order.
 func (s *Server) Pulls(owner, name string) []Pull {
 	r := s.repo(owner, name)
