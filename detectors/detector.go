@@ -35,6 +35,10 @@ type Options struct {
 	Packs fs.FS
 	// NoPacks leaves the project's packs out: gitleaks' defaults only.
 	NoPacks bool
+	// GitleaksEngine matches with gitleaks' own detect engine instead of
+	// sessionize's keyword-windowed matcher (same results, several times
+	// slower); for benchmarks and differential checks.
+	GitleaksEngine bool
 }
 
 // Detector matches gitleaks-format rules against content. Building one
@@ -62,7 +66,9 @@ func New(opts Options) (*Detector, error) {
 	if packs == nil && !opts.NoPacks {
 		packs = rules.Packs()
 	}
-	builtin, err := builtinRuleSet(packs)
+	// The embedded packs are checked by TestEmbeddedPacksValid, not at
+	// every start.
+	builtin, err := builtinRuleSet(packs, opts.Packs == nil)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +93,7 @@ func New(opts Options) (*Detector, error) {
 	case depth < 0:
 		depth = 0
 	}
-	return &Detector{rs: rs, kb: kb, depth: depth}, nil
+	return &Detector{rs: rs, kb: kb, depth: depth, reference: opts.GitleaksEngine}, nil
 }
 
 // Warnings returns what loading the configuration noticed without failing

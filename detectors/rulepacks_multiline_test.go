@@ -12,7 +12,7 @@ import (
 // rules, and a multi-line rule would make it match whole blobs instead.
 func TestRulePacks_SingleLine(t *testing.T) {
 	t.Parallel()
-	rs, err := builtinRuleSet(rules.Packs())
+	rs, err := builtinRuleSet(rules.Packs(), true)
 	if err != nil {
 		t.Fatalf("builtinRuleSet() error: %v", err)
 	}

@@ -52,7 +52,7 @@ func isBinarySignature(head []byte) bool {
 	ct := http.DetectContentType(head)
 	switch ct {
 	case "application/pdf", "application/zip", "application/x-gzip", "application/x-rar-compressed",
-		"application/wasm", "application/vnd.ms-fontobject", "application/octet-stream":
+		"application/wasm", "application/octet-stream":
 		return true
 	}
 	return len(ct) > 6 && (ct[:6] == "image/" || ct[:6] == "audio/" || ct[:6] == "video/" || ct[:5] == "font/")

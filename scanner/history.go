@@ -272,7 +272,7 @@ func (h *historyScan) lineStage(ctx context.Context, plan <-chan planItem, blobs
 		l := splitLines(bd.content)
 		isNew := make([]bool, len(l.hashes))
 		for i, hash := range l.hashes {
-			isNew[i] = h.lines.Add(hash)
+			isNew[i] = h.lines.Add(hash) || h.opts.NoLineDedup
 		}
 		if err := sendTo(ctx, jobs, &blobJob{commit: it.commit, path: it.path, blob: it.blob, lines: l, isNew: isNew}); err != nil {
 			return err

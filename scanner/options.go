@@ -49,6 +49,10 @@ type Options struct {
 	// reads of large histories).
 	NoGitBinary bool
 
+	// NoLineDedup matches every line of every new blob instead of only the
+	// lines new to the history (benchmarks: what line de-duplication buys).
+	NoLineDedup bool
+
 	// Workers bounds concurrent detection; 0 means GOMAXPROCS.
 	Workers int
 	// Progress, when set, receives progress events from the goroutine that

@@ -47,13 +47,14 @@ func (a *app) findConfig(root string) (*detectors.ConfigFile, error) {
 	}, nil
 }
 
-// newDetector builds the content detector for a scan of root.
-func (a *app) newDetector(root string) (*detectors.Detector, error) {
+// newDetector builds the content detector for a scan of root; gitleaksEngine
+// selects gitleaks' own matching engine (benchmarks).
+func (a *app) newDetector(root string, gitleaksEngine ...bool) (*detectors.Detector, error) {
 	cf, err := a.findConfig(root)
 	if err != nil {
 		return nil, err
 	}
-	d, err := detectors.New(detectors.Options{Config: cf})
+	d, err := detectors.New(detectors.Options{Config: cf, GitleaksEngine: len(gitleaksEngine) > 0 && gitleaksEngine[0]})
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,12 @@ type scanOptions struct {
 	verify         bool
 	maxFileSize    string
 	includeIgnored bool
+	workers        int
+	// Hidden, for benchmarks: which engine and git backend to use, and
+	// whether to match only lines new to the history.
+	engine      string
+	gitBackend  string
+	noLineDedup bool
 }
 
 // newScanCmd builds `sessionize scan`. runFn replaces the work in flag tests.
@@ -68,6 +74,13 @@ func newScanCmd(a *app, runFn func(context.Context, *scanOptions) error) *cobra.
 	f.BoolVar(&o.verify, "verify", false, "check credentials against provider APIs (planned)")
 	f.StringVar(&o.maxFileSize, "max-file-size", "10MiB", "skip files and blobs larger than this (bytes, or with KiB, MiB, GiB, KB, MB, GB; 0 for no limit)")
 	f.BoolVar(&o.includeIgnored, "include-ignored", false, "also scan files git ignores")
+	f.IntVar(&o.workers, "workers", 0, "detection workers (default: one per CPU)")
+	f.StringVar(&o.engine, "engine", "sessionize", "matching engine: sessionize or gitleaks (benchmarks)")
+	f.StringVar(&o.gitBackend, "git-backend", "auto", "history reads: auto (the git binary when installed), git or go-git (benchmarks)")
+	f.BoolVar(&o.noLineDedup, "no-line-dedup", false, "match every line of each new blob, not only lines new to the history (benchmarks)")
+	for _, hidden := range []string{"engine", "git-backend", "no-line-dedup"} {
+		_ = f.MarkHidden(hidden)
+	}
 	return cmd
 }
 
@@ -89,6 +102,17 @@ func (o *scanOptions) validate() error {
 	}
 	if o.verify {
 		return errors.New("--verify is planned and not available yet")
+	}
+	if o.engine != "sessionize" && o.engine != "gitleaks" {
+		return fmt.Errorf("--engine %q: want sessionize or gitleaks", o.engine)
+	}
+	switch o.gitBackend {
+	case "auto", "git", "go-git":
+	default:
+		return fmt.Errorf("--git-backend %q: want auto, git or go-git", o.gitBackend)
+	}
+	if o.workers < 0 {
+		return fmt.Errorf("--workers %d: want a positive number", o.workers)
 	}
 	return nil
 }
@@ -136,7 +160,7 @@ func (a *app) runScan(ctx context.Context, o *scanOptions) error {
 		defer cleanup()
 		root = dir
 	}
-	det, err := a.newDetector(root)
+	det, err := a.newDetector(root, o.engine == "gitleaks")
 	if err != nil {
 		return err
 	}
@@ -148,6 +172,7 @@ func (a *app) runScan(ctx context.Context, o *scanOptions) error {
 		Root: root, NoHistory: o.noHistory, HistoryOnly: o.historyOnly, Since: o.since,
 		IncludeIgnored: o.includeIgnored, MaxFileSize: size, Detector: det,
 		FileDetectors: fileDetectors(det), Logger: a.logger, ToolVersion: readBuildInfo().Version,
+		Workers: o.workers, NoGitBinary: o.gitBackend == "go-git", NoLineDedup: o.noLineDedup,
 	}
 	if a.errTTY && !a.quiet {
 		bar := newProgressBar(a.err, a.color(true))

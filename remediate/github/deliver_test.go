@@ -3,6 +3,7 @@ package github_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +111,10 @@ func TestDeliver_Create(t *testing.T) {
 	}
 	if diff := cmp.Diff([][2]string{{"x-access-token", token}}, srv.GitPasswords()); diff != "" {
 		t.Errorf("git credentials mismatch (-want +got):\n%s", diff)
+	}
+	// The labels were missing: created, once each.
+	if n := srv.Count("POST", "/api/v3/repos/acme/site/labels"); n != 3 {
+		t.Errorf("%d labels created, want 3", n)
 	}
 
 	// The pushed branch: one commit on main by the tool, the rewritten
@@ -257,12 +262,19 @@ func TestDeliver_ForeignCommitGetsComment(t *testing.T) {
 		t.Fatalf("comments = %q", comments)
 	}
 
-	// Again: no second comment for the same change.
+	// Again, after a long discussion: no second comment for the same
+	// change (the earlier one is found on the first of two pages).
+	for i := range 120 {
+		srv.AddComment(owner, name, 1, fmt.Sprintf("comment %d", i))
+	}
 	if o := deliver(t, c, req).Outcomes[0]; o.Action != github.Commented {
 		t.Errorf("second run: %+v", o)
 	}
-	if n := len(srv.Comments(owner, name, 1)); n != 1 {
-		t.Errorf("%d comments after two runs, want 1", n)
+	if n := len(srv.Comments(owner, name, 1)); n != 121 {
+		t.Errorf("%d comments after two runs, want 121", n)
+	}
+	if n := srv.Count("GET", "/api/v3/repos/acme/site/issues/1/comments"); n != 3 {
+		t.Errorf("%d GET comments, want 3 (one page, then two)", n)
 	}
 	if n := srv.Count("POST", "/api/v3/repos/acme/site/pulls"); n != 1 {
 		t.Errorf("%d POST /pulls, want 1", n)

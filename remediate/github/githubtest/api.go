@@ -113,6 +113,15 @@ func (s *Server) Comments(owner, name string, number int) []string {
 	return slices.Clone(r.comments[number])
 }
 
+// AddComment adds a comment (as a person would write it) to issue or
+// pull request number.
+func (s *Server) AddComment(owner, name string, number int, body string) {
+	r := s.repo(owner, name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r.comments[number] = append(r.comments[number], body)
+}
+
 // Labels returns owner/name's labels.
 func (s *Server) Labels(owner, name string) []string {
 	r := s.repo(owner, name)
@@ -183,6 +192,30 @@ func (s *Server) pullJSON(repo *Repo, p *Pull) map[string]any {
 	}
 }
 
+// page cuts list to the page the query asks for (per_page, default 30;
+// page, from 1) and sets the Link header to the next page, as GitHub does.
+func page[T any](w http.ResponseWriter, r *http.Request, list []T) []T {
+	per, err := strconv.Atoi(r.URL.Query().Get("per_page"))
+	if err != nil || per <= 0 {
+		per = 30
+	}
+	n, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || n <= 0 {
+		n = 1
+	}
+	start := min((n-1)*per, len(list))
+	end := min(start+per, len(list))
+	if end < len(list) {
+		next := *r.URL
+		q := next.Query()
+		q.Set("page", strconv.Itoa(n+1))
+		next.RawQuery = q.Encode()
+		next.Scheme, next.Host = "http", r.Host
+		w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next"`, next.String()))
+	}
+	return list[start:end]
+}
+
 func (s *Server) listPulls(w http.ResponseWriter, r *http.Request, repo *Repo) {
 	q := r.URL.Query()
 	state := q.Get("state")
@@ -201,7 +234,7 @@ func (s *Server) listPulls(w http.ResponseWriter, r *http.Request, repo *Repo) {
 	}
 	s.mu.Unlock()
 	out := []map[string]any{}
-	for _, p := range list {
+	for _, p := range page(w, r, list) {
 		out = append(out, s.pullJSON(repo, p))
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -380,12 +413,12 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, repo *Repo
 	}
 	n, _ := strconv.Atoi(r.PathValue("number"))
 	s.mu.Lock()
-	out := []map[string]any{}
+	all := []map[string]any{}
 	for i, c := range repo.comments[n] {
-		out = append(out, map[string]any{"id": i + 1, "body": c})
+		all = append(all, map[string]any{"id": i + 1, "body": c})
 	}
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, page(w, r, all))
 }
 
 func (s *Server) createComment(w http.ResponseWriter, r *http.Request, repo *Repo) {
