@@ -90,12 +90,12 @@ func (m *matcher) decodePasses(ctx context.Context, f detect.Fragment, use func(
 // answers false for most lines of code and prose.
 func mayDecode(s string) bool {
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '%':
+		switch s[i] {
+		case '%':
 			if i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) && printable(unhex(s[i+1])<<4|unhex(s[i+2])) {
 				return true
 			}
-		case c == 'U' || c == 'u':
+		case 'U', 'u':
 			// U+XXXX and \uXXXX / \\uXXXX escapes.
 			if i+1 < len(s) && (s[i+1] == '+' || (i > 0 && s[i-1] == '\\')) {
 				j := i + 1

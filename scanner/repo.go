@@ -128,6 +128,17 @@ func (g *gitRepo) headTree() (*object.Tree, error) {
 	return t, nil
 }
 
+// OriginURL returns the URL of the origin remote of the repository that
+// holds dir (dir or one of its parents), or "" when there is none or the
+// repository cannot be opened.
+func OriginURL(dir string) string {
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		return ""
+	}
+	return (&gitRepo{repo: r}).originURL()
+}
+
 // originURL returns the URL of the origin remote, or "".
 func (g *gitRepo) originURL() string {
 	r, err := g.repo.Remote("origin")

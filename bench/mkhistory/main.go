@@ -14,6 +14,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"flag"
@@ -36,23 +37,26 @@ func main() {
 	every := flag.Int("inject-every", 400, "inject a fake secret every this many commits")
 	keep := flag.Int("keep-for", 150, "delete an injected secret this many commits later")
 	flag.Parse()
+	// A stand-alone tool: Ctrl-C reaches the child processes through the
+	// terminal, so there is nothing to cancel.
+	ctx := context.Background()
 	if *out == "" {
 		log.Fatal("-out is required")
 	}
 	if _, err := os.Stat(*out); err == nil {
 		log.Fatalf("%s exists", *out)
 	}
-	vers, err := listVersions(*module)
+	vers, err := listVersions(ctx, *module)
 	if err != nil {
 		log.Fatal(err)
 	}
 	if len(vers) > *versions {
 		vers = vers[len(vers)-*versions:]
 	}
-	if err := run("git", "init", "-q", "-b", "main", *out); err != nil {
+	if err := run(ctx, "git", "init", "-q", "-b", "main", *out); err != nil {
 		log.Fatal(err)
 	}
-	fi := exec.Command("git", "-C", *out, "fast-import", "--quiet")
+	fi := exec.CommandContext(ctx, "git", "-C", *out, "fast-import", "--quiet")
 	stdin, err := fi.StdinPipe()
 	if err != nil {
 		log.Fatal(err)
@@ -64,7 +68,7 @@ func main() {
 	b := &builder{w: bufio.NewWriterSize(stdin, 1<<20), rng: rand.New(rand.NewPCG(42, 7)), every: *every, keep: *keep,
 		when: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), files: map[string][]byte{}}
 	for _, v := range vers {
-		files, err := moduleFiles(*module, v)
+		files, err := moduleFiles(ctx, *module, v)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -78,7 +82,7 @@ func main() {
 	if err := fi.Wait(); err != nil {
 		log.Fatal(err)
 	}
-	if err := run("git", "-C", *out, "checkout", "-q", "-f", "main"); err != nil {
+	if err := run(ctx, "git", "-C", *out, "checkout", "-q", "-f", "main"); err != nil {
 		log.Fatal(err)
 	}
 	if err := os.WriteFile(*out+".secrets.txt", []byte(strings.Join(b.injected, "\n")+"\n"), 0o644); err != nil {
@@ -87,14 +91,14 @@ func main() {
 	log.Printf("%s: %d versions, %d commits, %d fake secrets injected", *out, len(vers), b.commits, len(b.injected))
 }
 
-func run(name string, args ...string) error {
-	cmd := exec.Command(name, args...)
+func run(ctx context.Context, name string, args ...string) error {
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	return cmd.Run()
 }
 
-func listVersions(module string) ([]string, error) {
-	out, err := exec.Command("go", "list", "-m", "-versions", module).Output()
+func listVersions(ctx context.Context, module string) ([]string, error) {
+	out, err := exec.CommandContext(ctx, "go", "list", "-m", "-versions", module).Output()
 	if err != nil {
 		return nil, fmt.Errorf("list versions of %s: %w", module, err)
 	}
@@ -110,8 +114,8 @@ func listVersions(module string) ([]string, error) {
 
 // moduleFiles downloads module@version through the module proxy and returns
 // its files by path.
-func moduleFiles(module, version string) (map[string][]byte, error) {
-	out, err := exec.Command("go", "mod", "download", "-json", module+"@"+version).Output()
+func moduleFiles(ctx context.Context, module, version string) (map[string][]byte, error) {
+	out, err := exec.CommandContext(ctx, "go", "mod", "download", "-json", module+"@"+version).Output()
 	if err != nil {
 		return nil, fmt.Errorf("download %s@%s: %w", module, version, err)
 	}
@@ -169,7 +173,7 @@ func (b *builder) commit(msg string, ops func()) {
 
 func (b *builder) modify(p string, data []byte) {
 	fmt.Fprintf(b.w, "M 100644 inline %s\ndata %d\n", p, len(data))
-	b.w.Write(data)
+	_, _ = b.w.Write(data) // bufio.Writer keeps the error; main checks Flush
 	fmt.Fprintln(b.w)
 	b.files[p] = data
 }

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/spf13/cobra"
 
 	"github.com/sessionize/sessionize/remediate"
@@ -179,15 +178,11 @@ var remoteRepo = regexp.MustCompile(`[:/]([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(\.
 
 // originRepo returns OWNER/NAME from the origin remote's URL, or "".
 func originRepo(root string) string {
-	r, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{DetectDotGit: true})
-	if err != nil {
+	url := scanner.OriginURL(root)
+	if url == "" {
 		return ""
 	}
-	rem, err := r.Remote("origin")
-	if err != nil || len(rem.Config().URLs) == 0 {
-		return ""
-	}
-	m := remoteRepo.FindStringSubmatch(rem.Config().URLs[0])
+	m := remoteRepo.FindStringSubmatch(url)
 	if m == nil {
 		return ""
 	}

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sessionize/sessionize/detectors"
+	"github.com/sessionize/sessionize/detectors/configfile"
 	"github.com/sessionize/sessionize/rules"
 )
 
@@ -25,19 +27,21 @@ func newRulesCmd(a *app) *cobra.Command {
 		Long: `List every content rule with the credential type it finds, then the knowledge
 base's other types (found by the CI-definition and configuration-file
 detectors), each with its provider, lifetime class, privilege, and the
-session-scoped credential the scoring policy expects in its place in one
-context (--context, default source) and the fixer that gets it there.
+session-scoped credential the scoring policy expects in its place, and the
+fixer that gets it there. The context of that expectation is where the rule
+finds credentials (source for content rules, config for the configuration-file
+detectors, ci for CI-definition types) unless --context names one.
 "sessionize rules show ID" shows the expectation in every context.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := rules.Context(context)
-			if !ctx.Valid() {
+			if context != "" && !ctx.Valid() {
 				return usageError{fmt.Errorf("--context %q: want %s", context, rulesContextNames())}
 			}
 			return a.runRulesList(ctx)
 		},
 	}
-	list.Flags().StringVar(&context, "context", string(rules.ContextSource), "context of the expectation shown: "+rulesContextNames())
+	list.Flags().StringVar(&context, "context", "", "context of the expectation shown (default: where each rule finds credentials): "+rulesContextNames())
 	cmd.AddCommand(list, &cobra.Command{
 		Use:   "show ID",
 		Short: "Show one rule or credential type in full, with its expectation in every context",
@@ -80,16 +84,29 @@ func (a *app) runRulesList(ctx rules.Context) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(a.out, 2, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "RULE\tTYPE\tPROVIDER\tLIFETIME\tPRIVILEGE\tEXPECTED IN %s (MAX %s)\tFIXER\n", strings.ToUpper(string(ctx)), strings.ToUpper(string(p.Context(ctx).MaxLifetime)))
+	fmt.Fprintf(tw, "RULE\tTYPE\tPROVIDER\tLIFETIME\tPRIVILEGE\tCONTEXT\tEXPECTED\tFIXER\n")
 	covered := map[string]bool{}
-	for _, r := range d.Rules() {
+	for _, r := range allRules(d) {
 		ct := d.KB().ForRule(r.ID)
 		covered[ct.Type] = true
-		rulesListRow(tw, r.ID, ct, p, ctx)
+		c := ctx
+		if c == "" {
+			c = rules.ContextSource
+			if strings.HasPrefix(r.Source, "configfile/") {
+				c = rules.ContextConfig
+			}
+		}
+		rulesListRow(tw, r.ID, ct, p, c)
 	}
 	for _, ct := range d.KB().Types() {
 		if !covered[ct.Type] {
-			rulesListRow(tw, "-", ct, p, ctx)
+			c := ctx
+			if c == "" {
+				// The types no content or configuration rule finds are those
+				// of the CI-definition detectors.
+				c = rules.ContextCI
+			}
+			rulesListRow(tw, "-", ct, p, c)
 		}
 	}
 	return tw.Flush()
@@ -97,7 +114,7 @@ func (a *app) runRulesList(ctx rules.Context) error {
 
 func rulesListRow(w io.Writer, rule string, ct rules.CredentialType, p *rules.Policy, ctx rules.Context) {
 	e := p.Expect(rules.ExpectQuery{Context: ctx, Provider: ct.Provider})
-	fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", rule, ct.Type, ct.Provider, ct.Lifetime, ct.Privilege, e.Summary(), rulesDash(e.Fixer))
+	fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s (max %s)\t%s\t%s\n", rule, ct.Type, ct.Provider, ct.Lifetime, ct.Privilege, ctx, p.Context(ctx).MaxLifetime, e.Summary(), rulesDash(e.Fixer))
 }
 
 func rulesDash(s string) string {
@@ -116,7 +133,7 @@ func (a *app) runRulesShow(id string) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range d.Rules() {
+	for _, r := range allRules(d) {
 		if r.ID != id {
 			continue
 		}
@@ -209,4 +226,12 @@ func rulesFixerNote(f string) string {
 		return ""
 	}
 	return " [fix: " + f + "]"
+}
+
+// allRules lists the content rules and the configuration-file detectors'
+// rules, in ID order. (CI-definition findings are listed by credential type.)
+func allRules(d *detectors.Detector) []detectors.RuleInfo {
+	out := append(d.Rules(), configfile.Rules()...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }

@@ -204,8 +204,8 @@ func (a *azureFile) container(sc azureScope, n *yaml.Node) {
 			js.job = name
 		}
 		a.container(js, j)
-		strat := s.get(j, "strategy")
-		for _, sp := range s.pairs(strat) {
+		strategy := s.get(j, "strategy")
+		for _, sp := range s.pairs(strategy) {
 			for _, hook := range s.pairs(sp.Value) {
 				a.container(js, hook.Value)
 			}

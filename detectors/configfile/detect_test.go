@@ -238,7 +238,7 @@ func TestDetectors_Detect(t *testing.T) {
 			name: "dotenv keys, url password, placeholders", path: ".env",
 			content: "export DATABASE_URL=postgres://app:" + pw + "@db:5432/app\nJWT_SECRET=\"" + fill(32) + "\"\nAPI_KEY=<your-key>\nTOKEN_EXPIRY=3600\nGITHUB_TOKEN=${{ secrets.GH }}\n",
 			want: []got{
-				{"dotenv-database-url", 1, 36, fp(pw), "config-database-password", rules.Standing, "database", false, ""},
+				{"dotenv-database-url", 1, 36, fp(pw), "database-connection-password", rules.Standing, "database", false, ""},
 				{"dotenv-secret", 2, 13, fp(fill(32)), "config-secret", rules.Standing, "generic", false, ""},
 			},
 		},
@@ -283,7 +283,7 @@ func TestDetectors_Detect(t *testing.T) {
 			name: "kafka jaas password", path: "application.yml",
 			content: "spring:\n  kafka:\n    properties:\n      sasl.jaas.config: PlainLoginModule required username=\"app\" password=\"" + pw + "\";\n",
 			want: []got{
-				{"spring-database-url", 4, 76, fp(pw), "config-database-password", rules.Standing, "database", false, ""},
+				{"spring-database-url", 4, 76, fp(pw), "database-connection-password", rules.Standing, "database", false, ""},
 			},
 		},
 		{

@@ -306,8 +306,8 @@ func (p *jsonParser) string() (*jnode, error) {
 	var b *strings.Builder
 	for i < len(p.src) {
 		c := p.src[i]
-		switch {
-		case c == '"':
+		switch c {
+		case '"':
 			n := &jnode{kind: jString, off: start, end: i, raw: b == nil}
 			if b == nil {
 				n.str = p.src[start:i]
@@ -316,10 +316,10 @@ func (p *jsonParser) string() (*jnode, error) {
 			}
 			p.i = i + 1
 			return n, nil
-		case c == '\n' || c == '\r':
+		case '\n', '\r':
 			p.i = i
 			return nil, p.errorf("line break inside a string (unterminated string?)")
-		case c == '\\':
+		case '\\':
 			if b == nil {
 				b = &strings.Builder{}
 				b.WriteString(p.src[start:i])

@@ -34,16 +34,16 @@ func netrcTokens(ctx context.Context, src string) ([]netrcToken, error) {
 			}
 		}
 		c := src[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+		switch c {
+		case ' ', '\t', '\n', '\r', '\f', '\v':
 			i++
 			continue
-		case c == '#':
+		case '#':
 			for i < len(src) && src[i] != '\n' {
 				i++
 			}
 			continue
-		case c == '"':
+		case '"':
 			var b strings.Builder
 			j := i + 1
 			for ; j < len(src) && src[j] != '"'; j++ {

@@ -200,7 +200,7 @@ func azureClientSecret(key string) string {
 // account key.
 func azureBackendKey(key string) string {
 	if strings.EqualFold(key, "access_key") {
-		return "config-azure-storage-key"
+		return "azure-account-key"
 	}
 	return azureClientSecret(key)
 }
