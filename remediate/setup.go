@@ -225,13 +225,13 @@ resource "azuread_application_federated_identity_credential" "ci" {
 	cli.WriteString("az role assignment create --assignee \"$appId\" --role Contributor --scope \"/subscriptions/<SUBSCRIPTION_ID>/resourceGroups/<RESOURCE_GROUP>\"  # narrow to what the old secret could do\n")
 	if issuer == githubIssuer {
 		if o.IDs.AzureClientID == "" {
-			cli.WriteString(fmt.Sprintf(ghVarSet(o, "AZURE_CLIENT_ID"), "$appId"))
+			fmt.Fprintf(&cli, ghVarSet(o, "AZURE_CLIENT_ID"), "$appId")
 		}
 		if o.IDs.AzureTenantID == "" {
-			cli.WriteString(fmt.Sprintf(ghVarSet(o, "AZURE_TENANT_ID"), "$(az account show --query tenantId -o tsv)"))
+			fmt.Fprintf(&cli, ghVarSet(o, "AZURE_TENANT_ID"), "$(az account show --query tenantId -o tsv)")
 		}
 		if o.IDs.AzureSubscriptionID == "" {
-			cli.WriteString(fmt.Sprintf(ghVarSet(o, "AZURE_SUBSCRIPTION_ID"), "$(az account show --query id -o tsv)"))
+			fmt.Fprintf(&cli, ghVarSet(o, "AZURE_SUBSCRIPTION_ID"), "$(az account show --query id -o tsv)")
 		}
 	}
 	s := Setup{Provider: "azure", Title: "Azure: Entra application " + app + " with federated credentials", Subjects: subs, Variables: vars, Terraform: tf.String(), CLI: cli.String()}

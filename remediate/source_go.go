@@ -1,6 +1,7 @@
 package remediate
 
 import (
+	"errors"
 	"bytes"
 	"go/ast"
 	"go/parser"
@@ -204,7 +205,8 @@ func goTypeErrors(p string, src []byte) ([]string, error) {
 	conf := types.Config{
 		Importer: fakeImporter{},
 		Error: func(err error) {
-			if te, ok := err.(types.Error); ok {
+			var te types.Error
+			if errors.As(err, &te) {
 				errs = append(errs, te.Msg)
 				return
 			}

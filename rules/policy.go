@@ -726,7 +726,7 @@ func (w *Weights) apply(f *weightsFile) {
 	if f.Age != nil {
 		w.Age = make([]AgeStep, len(f.Age))
 		for i, a := range f.Age {
-			w.Age[i] = AgeStep{Days: a.Days, Points: a.Points}
+			w.Age[i] = AgeStep(a)
 		}
 		sort.SliceStable(w.Age, func(i, j int) bool { return w.Age[i].Days > w.Age[j].Days })
 	}

@@ -48,12 +48,12 @@ type blobData struct {
 func newBackend(g *gitRepo, opts *Options, c *counters) (backend, error) {
 	if !opts.NoGitBinary && !g.partial() {
 		if bin, err := exec.LookPath("git"); err == nil {
-			if be, err := newCLIBackend(bin, g, opts, c); err == nil {
+			be, err := newCLIBackend(bin, g, opts, c)
+			if err == nil {
 				return be, nil
-			} else {
-				opts.logger().Debug("git binary unusable, reading with go-git", "error", err)
 			}
+			opts.logger().Debug("git binary unusable, reading with go-git", "error", err)
 		}
 	}
-	return newGoGitBackend(g, opts, c)
+	return newGoGitBackend(g, opts, c), nil
 }

@@ -21,7 +21,8 @@ type goGitBackend struct {
 	opts   *Options
 	c      *counters
 	blobR  *git.Repository
-	close_ func()
+	// release closes the second repository handle, if one was opened.
+	release func()
 	// trees caches decoded trees: consecutive commits share most of theirs.
 	trees map[plumbing.Hash]*object.Tree
 }
@@ -30,19 +31,19 @@ type goGitBackend struct {
 // entries takes some tens of kilobytes).
 const treeCacheSize = 2048
 
-func newGoGitBackend(g *gitRepo, opts *Options, c *counters) (*goGitBackend, error) {
-	b := &goGitBackend{g: g, opts: opts, c: c, trees: map[plumbing.Hash]*object.Tree{}, close_: func() {}}
+func newGoGitBackend(g *gitRepo, opts *Options, c *counters) *goGitBackend {
+	b := &goGitBackend{g: g, opts: opts, c: c, trees: map[plumbing.Hash]*object.Tree{}, release: func() {}}
 	second, err := openRepo(g.name)
 	if err != nil || second == nil {
 		b.blobR = g.repo
 	} else {
 		b.blobR = second.repo
-		b.close_ = second.close
+		b.release = second.close
 	}
-	return b, nil
+	return b
 }
 
-func (b *goGitBackend) close() { b.close_() }
+func (b *goGitBackend) close() { b.release() }
 
 // tips returns the commits the references point at, peeling tags; HEAD is
 // included so that a detached HEAD's commits are scanned.

@@ -35,7 +35,9 @@ type Options struct {
 
 	// SkipCommit, when set, reports commits whose changes an earlier run
 	// already scanned (incremental audits): they are walked for ordering but
-	// their changes are not read again.
+	// their changes are not read again. It may be called more than once per
+	// commit and from several goroutines, and must answer the same each
+	// time.
 	SkipCommit func(hash string) bool
 
 	// Repository identifies the repository for CI-reference fingerprints

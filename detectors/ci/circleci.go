@@ -271,7 +271,7 @@ func (c *circleFile) orbStep(name string, at *yaml.Node, params *yaml.Node, job 
 	if !ok {
 		spec, ok = circleOrbs[orb+"/"+strings.ReplaceAll(cmd, "-", "_")]
 	}
-	c.otherParams(job, name, params, spec)
+	c.otherParams(job, params, spec)
 	if !ok {
 		return
 	}
@@ -319,7 +319,7 @@ var circleReserved = map[string]bool{
 // parameters the orb table does not describe ("--build-arg
 // DB_PASSWORD=${DB_PASSWORD}", "webhook: $SLACK_WEBHOOK"), judged by the
 // parameter's and the variable's names.
-func (c *circleFile) otherParams(job, name string, params *yaml.Node, spec orbCommand) {
+func (c *circleFile) otherParams(job string, params *yaml.Node, spec orbCommand) {
 	s := c.s
 	known := map[string]bool{}
 	for _, op := range spec.params {

@@ -216,13 +216,13 @@ func (g *ghaFile) envMap(j *ghaJob, env *yaml.Node, action string) {
 			}
 		}
 		for _, r := range ghaRefs(v.Value, j.matrixValues) {
-			g.wire(j, v, r, key, p.Key, action, nil)
+			g.wire(j, v, r, key, p.Key, action)
 		}
 	}
 }
 
 // wire reports reference r in value node v, received by key.
-func (g *ghaFile) wire(j *ghaJob, v *yaml.Node, r ref, key reading, keyName, action string, notes []string) {
+func (g *ghaFile) wire(j *ghaJob, v *yaml.Node, r ref, key reading, keyName, action string) {
 	s := g.s
 	var w wire
 	name := read(r.name)
@@ -271,7 +271,6 @@ func (g *ghaFile) wire(j *ghaJob, v *yaml.Node, r ref, key reading, keyName, act
 	w.job, w.key, w.action = j.id, keyName, action
 	w.line, w.col = s.posOf(v, v.Value, r)
 	w.length = len(r.text)
-	w.notes = append(w.notes, notes...)
 	s.emit(w)
 }
 
@@ -286,7 +285,7 @@ func (g *ghaFile) reusableCall(j *ghaJob, job *yaml.Node, uses string) {
 			continue
 		}
 		for _, r := range ghaRefs(v.Value, j.matrixValues) {
-			g.wire(j, v, r, read(p.Key), p.Key, uses, nil)
+			g.wire(j, v, r, read(p.Key), p.Key, uses)
 		}
 	}
 }
@@ -308,7 +307,7 @@ func (g *ghaFile) containers(j *ghaJob, job *yaml.Node) {
 		if pw, ok := s.getPair(s.get(c, "credentials"), "password"); ok {
 			if v := s.resolve(pw.Value); v != nil && v.Kind == yaml.ScalarNode {
 				for _, r := range ghaRefs(v.Value, j.matrixValues) {
-					g.wire(j, v, r, reading{ev: credential, kind: registryKind(image)}, "credentials.password", image, nil)
+					g.wire(j, v, r, reading{ev: credential, kind: registryKind(image)}, "credentials.password", image)
 				}
 			}
 		}
@@ -364,7 +363,7 @@ func (g *ghaFile) run(j *ghaJob, run *yaml.Node) {
 			continue
 		}
 		key, _ := scriptReading(script, r)
-		g.wire(j, run, r, key, "run", "", nil)
+		g.wire(j, run, r, key, "run", "")
 	}
 	if g.isComposite || !j.idToken {
 		return

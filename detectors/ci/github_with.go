@@ -189,7 +189,7 @@ func (g *ghaFile) with(j *ghaJob, action string, uses pair, with *yaml.Node) {
 			continue
 		}
 		for _, r := range ghaRefs(v.Value, j.matrixValues) {
-			g.wire(j, v, r, key, p.Key, action, nil)
+			g.wire(j, v, r, key, p.Key, action)
 		}
 	}
 	// ECR logins take the AWS key ID as the user name.
@@ -197,7 +197,7 @@ func (g *ghaFile) with(j *ghaJob, action string, uses pair, with *yaml.Node) {
 		if p, ok := s.getPair(with, "username"); ok {
 			if v := s.resolve(p.Value); v != nil && v.Kind == yaml.ScalarNode {
 				for _, r := range ghaRefs(v.Value, j.matrixValues) {
-					g.wire(j, v, r, reading{ev: credential, kind: kindAWS}, "username", action, nil)
+					g.wire(j, v, r, reading{ev: credential, kind: kindAWS}, "username", action)
 				}
 			}
 		}

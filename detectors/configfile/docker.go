@@ -80,7 +80,7 @@ func (f *file) dockerRegistry(registry string, n *jnode) {
 	}
 	if pw := n.get("password"); pw.text() != "" && acceptable(classPassword, pw.str) {
 		c2 := c
-		c2.typ = dockerTokenType(registry, n.get("username").text(), pw.str)
+		c2.typ = dockerTokenType(registry, n.get("username").text())
 		f.addIn(pw.entry("password", registry), pw.str, -1, c2)
 	}
 	for _, t := range []struct{ key, rule string }{{"identitytoken", ruleDockerIdentityToken}, {"registrytoken", ruleDockerRegistryToken}} {
@@ -119,7 +119,7 @@ func (f *file) dockerAuth(registry string, a *jnode, c cand) {
 	if !acceptable(classPassword, pass) {
 		return
 	}
-	c.typ = dockerTokenType(registry, user, pass)
+	c.typ = dockerTokenType(registry, user)
 	if user != "" {
 		c.notes = append(c.notes, "user "+user)
 	}
@@ -147,8 +147,9 @@ func (f *file) dockerJSONKey(a *jnode, pass string, c cand) {
 
 // dockerTokenType types a registry password by the registry's conventions:
 // ECR's "AWS" user carries a 12-hour authorization token, ACR's null-GUID
-// user an AAD refresh token.
-func dockerTokenType(registry, user, pass string) string {
+// user an AAD refresh token. The user name and registry decide, not the
+// password itself.
+func dockerTokenType(registry, user string) string {
 	r := strings.ToLower(registry)
 	switch {
 	case user == "AWS" && strings.Contains(r, ".dkr.ecr.") && strings.Contains(r, "amazonaws.com"):

@@ -218,9 +218,7 @@ func TestRun_Org(t *testing.T) {
 
 	// Pagination: 44 repositories at 10 per page.
 	var pages []string
-	for _, rq := range org.APIRequests() {
-		pages = append(pages, rq)
-	}
+	pages = append(pages, org.APIRequests()...)
 	if len(pages) != 5 {
 		t.Errorf("API requests = %q, want 5 pages", pages)
 	}
