@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	stdregexp "regexp"
+	"regexp/syntax"
 	"sort"
 	"strconv"
 	"strings"
@@ -317,9 +318,11 @@ func (rs *ruleSet) extend(base *ruleSet, disabled []string) {
 			merged = append(merged, b)
 			continue
 		}
-		m := ruleSpec{ID: b.ID, Description: b.Description, Path: b.Path, Regex: b.Regex, SecretGroup: b.SecretGroup,
+		m := ruleSpec{
+			ID: b.ID, Description: b.Description, Path: b.Path, Regex: b.Regex, SecretGroup: b.SecretGroup,
 			Entropy: b.Entropy, Keywords: b.Keywords, Tags: b.Tags, Allowlists: b.Allowlists, Required: b.Required,
-			SkipReport: b.SkipReport, pos: b.pos}
+			SkipReport: b.SkipReport, pos: b.pos,
+		}
 		if cur.Description != "" {
 			m.Description = cur.Description
 		}
@@ -431,8 +434,11 @@ func userRuleSet(cf *ConfigFile, builtin *ruleSet, depth int) (*ruleSet, error) 
 }
 
 // compile builds a gitleaks configuration from the rule set, keeping only the
-// rules for which keep returns true (all when keep is nil).
-func (rs *ruleSet) compile(keep func(*ruleSpec) bool) (cfg config.Config, err error) {
+// rules for which keep returns true (all when keep is nil). Without goRegex
+// the rules' own regular expressions are not compiled with Go's regexp (the
+// matcher compiles them with RE2 instead): Rule.Regex stays nil and the
+// expression is in the rule set.
+func (rs *ruleSet) compile(keep func(*ruleSpec) bool, goRegex bool) (cfg config.Config, err error) {
 	defer func() {
 		// gitleaks' regexp.MustCompile panics; every expression was checked
 		// with the standard library already, so this only catches engines
@@ -469,7 +475,7 @@ func (rs *ruleSet) compile(keep func(*ruleSpec) bool) (cfg config.Config, err er
 		if cr.Keywords == nil {
 			cr.Keywords = []string{}
 		}
-		if r.Regex != "" {
+		if r.Regex != "" && goRegex {
 			cr.Regex = glregexp.MustCompile(r.Regex)
 		}
 		if r.Path != "" {
@@ -514,7 +520,7 @@ func (rs *ruleSet) compile(keep func(*ruleSpec) bool) (cfg config.Config, err er
 				return config.Config{}, fmt.Errorf("%s: rule %q requires rule %q, which does not exist", rs.byID[id].pos, id, req.RuleID)
 			}
 		}
-		if err := validateRule(r); err != nil {
+		if err := validateRule(r, rs.byID[id].Regex); err != nil {
 			return config.Config{}, fmt.Errorf("%s: %w", rs.byID[id].pos, err)
 		}
 	}
@@ -571,16 +577,33 @@ func lowerUnique(in []string) []string {
 }
 
 // validateRule is gitleaks' Rule.Validate without validating allowlists
-// (compileAllow checked them).
-func validateRule(r config.Rule) error {
+// (compileAllow checked them); expr is the rule's regular expression.
+func validateRule(r config.Rule, expr string) error {
 	if strings.TrimSpace(r.RuleID) == "" {
 		return errors.New("rule id is missing or empty")
 	}
-	if r.Regex == nil && r.Path == nil {
+	if expr == "" && r.Path == nil {
 		return fmt.Errorf("%s: both regex and path are empty, this rule would have no effect", r.RuleID)
 	}
-	if r.Regex != nil && r.SecretGroup > r.Regex.NumSubexp() {
-		return fmt.Errorf("%s: invalid regex secret group %d, max regex secret group %d", r.RuleID, r.SecretGroup, r.Regex.NumSubexp())
+	if expr != "" && r.SecretGroup > 0 {
+		re, err := syntax.Parse(expr, syntax.Perl)
+		if err != nil {
+			return fmt.Errorf("%s: invalid regex: %w", r.RuleID, err)
+		}
+		if n := re.MaxCap(); r.SecretGroup > n {
+			return fmt.Errorf("%s: invalid regex secret group %d, max regex secret group %d", r.RuleID, r.SecretGroup, n)
+		}
 	}
 	return nil
+}
+
+// composite reports whether a rule requires others (gitleaks' multi-part
+// rules), which only gitleaks' engine evaluates.
+func (rs *ruleSet) composite() bool {
+	for _, r := range rs.rules {
+		if len(r.Required) > 0 || r.SkipReport {
+			return true
+		}
+	}
+	return false
 }

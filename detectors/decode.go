@@ -68,14 +68,14 @@ func (m *matcher) decodePasses(ctx context.Context, f detect.Fragment, use func(
 		})
 		for i, mr := range m.rules {
 			r := &mr.rule
-			if !use(mr) || r.Regex == nil || (len(r.Keywords) > 0 && !present[i]) || m.pathOrCommitAllowed(f, r.Allowlists) {
+			if !use(mr) || mr.expr == "" || (len(r.Keywords) > 0 && !present[i]) || m.pathOrCommitAllowed(f, r.Allowlists) {
 				continue
 			}
 			if r.Path != nil && !(r.Path.MatchString(f.FilePath) || (f.WindowsFilePath != "" && r.Path.MatchString(f.WindowsFilePath))) {
 				continue
 			}
-			for _, mi := range r.Regex.FindAllStringIndex(current, -1) {
-				if fd, ok := m.finding(f, nl, r, current, segs, mi[0], mi[1]); ok {
+			for _, mi := range mr.regex().FindAllStringIndex(current, -1) {
+				if fd, ok := m.finding(f, nl, mr, current, segs, mi[0], mi[1]); ok {
 					out = append(out, fd)
 				}
 			}

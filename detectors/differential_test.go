@@ -95,7 +95,18 @@ func TestDifferential_GitleaksRules(t *testing.T) {
 		files[path] = content
 	}
 	want := findingKeys(t, detectors.Reference(d), files)
-	got := findingKeys(t, d, files)
+	for _, engine := range []struct {
+		name string
+		d    *detectors.Detector
+	}{{"go regexp", d}, {"re2", detectors.WithRE2(d)}} {
+		t.Run(engine.name, func(t *testing.T) {
+			compareFindings(t, want, findingKeys(t, engine.d, files))
+		})
+	}
+}
+
+func compareFindings(t *testing.T, want, got map[key]bool) {
+	t.Helper()
 	rulesHit := map[string]bool{}
 	for k := range want {
 		rulesHit[k.Rule] = true

@@ -45,6 +45,9 @@ type matcher struct {
 	depth    int
 	// maxPad is the largest finite span of a rule, in lines.
 	maxPad int
+	// noKeywords lists the rules without keywords, which see every fragment.
+	noKeywords []int
+	scratch    sync.Pool // *hitScratch
 	// gl is gitleaks' own engine, built on first use (decoding windows,
 	// composite rules): its keyword automaton costs megabytes.
 	glOnce sync.Once
@@ -77,12 +80,20 @@ func (m *matcher) pathAllowed(a *config.Allowlist, p string) bool {
 
 type mrule struct {
 	rule config.Rule
+	// fast is the rule's regex for matching: RE2 when the matcher uses it,
+	// compiled on first use, else the rule's own Go regexp.
+	fastOnce sync.Once
+	fast     regex
+	useRE2   bool
+	// expr is the rule's regular expression ("" for path-only rules);
+	// rule.Regex is nil when only RE2 compiles it.
+	expr string
 	// pad is how many lines a match can span beyond its keyword's line;
 	// -1 when the rule must see whole fragments.
 	pad int
 }
 
-func newMatcher(cfg config.Config, depth int, padOf func(id string) int) *matcher {
+func newMatcher(cfg config.Config, depth int, useRE2 bool, specOf func(id string) (pad int, expr string)) *matcher {
 	m := &matcher{cfg: cfg, depth: depth}
 	ids := make([]string, 0, len(cfg.Rules))
 	for id, r := range cfg.Rules {
@@ -95,8 +106,12 @@ func newMatcher(cfg config.Config, depth int, padOf func(id string) int) *matche
 	kwIndex := map[string]int{}
 	for i, id := range ids {
 		r := cfg.Rules[id]
-		m.rules = append(m.rules, &mrule{rule: r, pad: padOf(id)})
+		pad, expr := specOf(id)
+		m.rules = append(m.rules, &mrule{rule: r, pad: pad, expr: expr, useRE2: useRE2})
 		m.maxPad = max(m.maxPad, m.rules[len(m.rules)-1].pad)
+		if len(r.Keywords) == 0 {
+			m.noKeywords = append(m.noKeywords, i)
+		}
 		for _, k := range r.Keywords {
 			k = strings.ToLower(k)
 			j, ok := kwIndex[k]
@@ -110,6 +125,7 @@ func newMatcher(cfg config.Config, depth int, padOf func(id string) int) *matche
 		}
 	}
 	m.trie = ac.BuildFold(m.keywords)
+	m.scratch.New = func() any { return &hitScratch{hits: make([][]int, len(m.rules))} }
 	m.stop = map[*config.Allowlist]*ac.Automaton{}
 	addStop := func(as []*config.Allowlist) {
 		for _, a := range as {
@@ -123,6 +139,30 @@ func newMatcher(cfg config.Config, depth int, padOf func(id string) int) *matche
 		addStop(r.Allowlists)
 	}
 	return m
+}
+
+// hitScratch is per-call scratch space: the keyword-hit lines of each rule
+// and which rules have any.
+type hitScratch struct {
+	hits    [][]int
+	touched []int
+	order   []int
+}
+
+func (m *matcher) putScratch(sc *hitScratch) {
+	for _, ri := range sc.touched {
+		sc.hits[ri] = sc.hits[ri][:0]
+	}
+	sc.touched = sc.touched[:0]
+	m.scratch.Put(sc)
+}
+
+// candidates returns, in rule order, the rules to run: those with a keyword
+// hit and those without keywords.
+func (m *matcher) candidates(sc *hitScratch) []int {
+	sc.order = append(append(sc.order[:0], sc.touched...), m.noKeywords...)
+	sort.Ints(sc.order)
+	return sc.order
 }
 
 // gitleaks returns gitleaks' engine over the same configuration.
@@ -145,8 +185,11 @@ func (m *matcher) detect(ctx context.Context, f detect.Fragment) []report.Findin
 	raw := f.Raw
 	nl := newlines(raw)
 	lines := len(nl) + 1
-	// Lines around keyword hits, per rule.
-	hitLines := make([][]int, len(m.rules))
+	// Lines of keyword hits, per rule: scratch space reused across calls
+	// (a fresh slice per rule per fragment was most of the allocations).
+	sc := m.scratch.Get().(*hitScratch)
+	defer m.putScratch(sc)
+	hitLines := sc.hits
 	li := 0
 	m.trie.WalkString(raw, func(pos, pattern int) bool {
 		for li < len(nl) && nl[li] < pos {
@@ -154,6 +197,9 @@ func (m *matcher) detect(ctx context.Context, f detect.Fragment) []report.Findin
 		}
 		for _, ri := range m.byKW[pattern] {
 			h := hitLines[ri]
+			if len(h) == 0 {
+				sc.touched = append(sc.touched, ri)
+			}
 			if len(h) == 0 || h[len(h)-1] != li {
 				hitLines[ri] = append(h, li)
 			}
@@ -161,20 +207,18 @@ func (m *matcher) detect(ctx context.Context, f detect.Fragment) []report.Findin
 		return true
 	})
 	var findings []report.Finding
-	for i, mr := range m.rules {
+	for _, i := range m.candidates(sc) {
 		if ctx.Err() != nil {
 			return nil
 		}
+		mr := m.rules[i]
 		r := &mr.rule
-		if len(r.Keywords) > 0 && len(hitLines[i]) == 0 {
-			continue
-		}
 		if m.pathOrCommitAllowed(f, r.Allowlists) {
 			continue
 		}
 		if r.Path != nil {
 			pathOK := r.Path.MatchString(f.FilePath) || (f.WindowsFilePath != "" && r.Path.MatchString(f.WindowsFilePath))
-			if r.Regex == nil {
+			if mr.expr == "" {
 				if pathOK {
 					findings = append(findings, pathFinding(f, r))
 				}
@@ -184,7 +228,7 @@ func (m *matcher) detect(ctx context.Context, f detect.Fragment) []report.Findin
 				continue
 			}
 		}
-		if r.Regex == nil {
+		if mr.expr == "" {
 			continue
 		}
 		lastEnd := 0
@@ -195,7 +239,7 @@ func (m *matcher) detect(ctx context.Context, f detect.Fragment) []report.Findin
 				}
 				start, end := lineStart(nl, c.from), lineEnd(nl, c.to, len(raw))
 				limit := lineEnd(nl, c.own, len(raw))
-				for _, mi := range r.Regex.FindAllStringIndex(raw[start:end], -1) {
+				for _, mi := range mr.regex().FindAllStringIndex(raw[start:end], -1) {
 					ms, me := mi[0]+start, mi[1]+start
 					if ms >= limit {
 						break // the next chunk's own lines
@@ -204,7 +248,7 @@ func (m *matcher) detect(ctx context.Context, f detect.Fragment) []report.Findin
 						continue // inside a match of the previous chunk
 					}
 					lastEnd = me
-					if fd, ok := m.finding(f, nl, r, raw, nil, ms, me); ok {
+					if fd, ok := m.finding(f, nl, mr, raw, nil, ms, me); ok {
 						findings = append(findings, fd)
 					}
 				}
@@ -305,7 +349,8 @@ func lowerASCII(s string) []byte {
 // v8.30.1) to the match current[start:end]: current is the fragment's text
 // (nl its newlines) in the plain pass, its decoded text in decoding passes,
 // where segs are the decoded segments.
-func (m *matcher) finding(f detect.Fragment, nl []int, r *config.Rule, current string, segs []*codec.EncodedSegment, start, end int) (report.Finding, bool) {
+func (m *matcher) finding(f detect.Fragment, nl []int, mr *mrule, current string, segs []*codec.EncodedSegment, start, end int) (report.Finding, bool) {
+	r := &mr.rule
 	raw := f.Raw
 	secret := strings.Trim(current[start:end], "\n")
 	tags := r.Tags
@@ -347,7 +392,7 @@ func (m *matcher) finding(f detect.Fragment, nl []int, r *config.Rule, current s
 	if currentLine == "" {
 		currentLine = fd.Line
 	}
-	if groups := r.Regex.FindStringSubmatch(fd.Secret); len(groups) >= 2 {
+	if groups := mr.regex().FindStringSubmatch(fd.Secret); len(groups) >= 2 {
 		if r.SecretGroup > 0 {
 			if len(groups) <= r.SecretGroup {
 				return fd, false

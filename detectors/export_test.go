@@ -7,3 +7,10 @@ func Reference(d *Detector) *Detector {
 	r.reference = true
 	return r
 }
+
+// WithRE2 returns a Detector over the same rules that matches with RE2.
+func WithRE2(d *Detector) *Detector {
+	r := d.derive(d.keep)
+	r.re2 = true
+	return r
+}

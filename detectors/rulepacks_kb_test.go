@@ -150,28 +150,38 @@ func TestClassify_Findings(t *testing.T) {
 	}{
 		{
 			name: "ASIA key is an STS session key", text: "aws_access_key_id = " + fake("asia", "classify") + "\n",
-			want: got{Rule: "aws-access-token", Type: "aws-temporary-access-key", Provider: "aws", Lifetime: rules.Session,
-				Notes: []string{"ASIA prefix: STS session credentials, temporary"}},
+			want: got{
+				Rule: "aws-access-token", Type: "aws-temporary-access-key", Provider: "aws", Lifetime: rules.Session,
+				Notes: []string{"ASIA prefix: STS session credentials, temporary"},
+			},
 		},
 		{
 			name: "JWT valid 10 minutes", text: "token = \"" + fakeJWTToken(map[string]int64{"iat": 1700000000, "exp": 1700000600}) + "\"\n",
-			want: got{Rule: "jwt", Type: "jwt", Provider: "other", Lifetime: rules.Session, ExpiresAt: time.Unix(1700000600, 0).UTC(),
-				Notes: []string{"JWT expires 10 min after issue (2023-11-14T22:23:20Z)"}},
+			want: got{
+				Rule: "jwt", Type: "jwt", Provider: "other", Lifetime: rules.Session, ExpiresAt: time.Unix(1700000600, 0).UTC(),
+				Notes: []string{"JWT expires 10 min after issue (2023-11-14T22:23:20Z)"},
+			},
 		},
 		{
 			name: "installation token", text: "GH_TOKEN=" + fake("ghs", "classify") + "\n",
-			want: got{Rule: "github-app-token", Type: "github-installation-token", Provider: "github", Lifetime: rules.Session,
-				Notes: []string{"ghs_ prefix: GitHub App installation token, expires after 1 h", "checksum valid"}},
+			want: got{
+				Rule: "github-app-token", Type: "github-installation-token", Provider: "github", Lifetime: rules.Session,
+				Notes: []string{"ghs_ prefix: GitHub App installation token, expires after 1 h", "checksum valid"},
+			},
 		},
 		{
 			name: "SAS valid 8 hours", text: "url = \"https://a.blob.core.windows.net/c/f.csv?sp=r&st=2024-05-01T06:00:00Z&se=2024-05-01T14:00:00Z&spr=https&sv=2022-11-02&sr=b&sig=p0Q9w8E7r6T5y4U3i2O1aS9d8F7g6H5j4K3l2Z1x0Cv%3D\"\n",
-			want: got{Rule: "azure-sas-token", Type: "azure-sas-token", Provider: "azure", Lifetime: rules.Short, ExpiresAt: time.Date(2024, 5, 1, 14, 0, 0, 0, time.UTC),
-				Notes: []string{"SAS expires 8 h after issue (2024-05-01T14:00:00Z)", "SAS permissions: read"}},
+			want: got{
+				Rule: "azure-sas-token", Type: "azure-sas-token", Provider: "azure", Lifetime: rules.Short, ExpiresAt: time.Date(2024, 5, 1, 14, 0, 0, 0, time.UTC),
+				Notes: []string{"SAS expires 8 h after issue (2024-05-01T14:00:00Z)", "SAS permissions: read"},
+			},
 		},
 		{
 			name: "ya29 access token", text: "ACCESS_TOKEN = \"" + fake("ya29", "classify") + "\"\n",
-			want: got{Rule: "gcp-oauth-access-token", Type: "gcp-oauth-access-token", Provider: "gcp", Lifetime: rules.Session,
-				Notes: []string{"ya29. prefix: Google OAuth access token, expires after 1 h"}},
+			want: got{
+				Rule: "gcp-oauth-access-token", Type: "gcp-oauth-access-token", Provider: "gcp", Lifetime: rules.Session,
+				Notes: []string{"ya29. prefix: Google OAuth access token, expires after 1 h"},
+			},
 		},
 		{
 			name: "database URL password", text: "DATABASE_URL=postgres:¦//app:Xk93mPq2vL@db.internal:5432/app\n",

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-
 	"net/http"
 	"os"
 	"path/filepath"
@@ -370,7 +369,7 @@ func newGitHubClient(apiURL, token string, retry audit.RetryPolicy) (*github.Cli
 // read: one rule set keeps an org's reports comparable).
 func (a *app) auditDetector() (*detectors.Detector, error) {
 	if a.configFile != "" {
-		return a.newDetector(".")
+		return a.newDetector(".", largeScan)
 	}
 	d, err := detectors.New(detectors.Options{})
 	if err != nil {

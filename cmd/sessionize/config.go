@@ -47,14 +47,31 @@ func (a *app) findConfig(root string) (*detectors.ConfigFile, error) {
 	}, nil
 }
 
-// newDetector builds the content detector for a scan of root; gitleaksEngine
-// selects gitleaks' own matching engine (benchmarks).
-func (a *app) newDetector(root string, gitleaksEngine ...bool) (*detectors.Detector, error) {
+// detectorKind says what a detector is for.
+type detectorKind int
+
+const (
+	// smallScan: a quick start matters more than throughput (pre-commit,
+	// fixes, listings): Go's regexp package.
+	smallScan detectorKind = iota
+	// largeScan: histories, working trees, audits: RE2, which takes a tenth of
+	// a second to start and then matches several times faster.
+	largeScan
+	// gitleaksEngine: gitleaks' own engine (benchmarks and comparisons).
+	gitleaksEngine
+)
+
+// newDetector builds the content detector for a scan of root.
+func (a *app) newDetector(root string, kind ...detectorKind) (*detectors.Detector, error) {
 	cf, err := a.findConfig(root)
 	if err != nil {
 		return nil, err
 	}
-	d, err := detectors.New(detectors.Options{Config: cf, GitleaksEngine: len(gitleaksEngine) > 0 && gitleaksEngine[0]})
+	k := smallScan
+	if len(kind) > 0 {
+		k = kind[0]
+	}
+	d, err := detectors.New(detectors.Options{Config: cf, RE2: k == largeScan, GitleaksEngine: k == gitleaksEngine})
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,7 @@ type scanOptions struct {
 	// Hidden, for benchmarks: which engine and git backend to use, and
 	// whether to match only lines new to the history.
 	engine      string
+	regexp      string
 	gitBackend  string
 	noLineDedup bool
 }
@@ -76,9 +77,10 @@ func newScanCmd(a *app, runFn func(context.Context, *scanOptions) error) *cobra.
 	f.BoolVar(&o.includeIgnored, "include-ignored", false, "also scan files git ignores")
 	f.IntVar(&o.workers, "workers", 0, "detection workers (default: one per CPU)")
 	f.StringVar(&o.engine, "engine", "sessionize", "matching engine: sessionize or gitleaks (benchmarks)")
+	f.StringVar(&o.regexp, "regexp", "re2", "regular-expression engine of the sessionize matcher: re2 or go (benchmarks)")
 	f.StringVar(&o.gitBackend, "git-backend", "auto", "history reads: auto (the git binary when installed), git or go-git (benchmarks)")
 	f.BoolVar(&o.noLineDedup, "no-line-dedup", false, "match every line of each new blob, not only lines new to the history (benchmarks)")
-	for _, hidden := range []string{"engine", "git-backend", "no-line-dedup"} {
+	for _, hidden := range []string{"engine", "regexp", "git-backend", "no-line-dedup"} {
 		_ = f.MarkHidden(hidden)
 	}
 	return cmd
@@ -105,6 +107,9 @@ func (o *scanOptions) validate() error {
 	}
 	if o.engine != "sessionize" && o.engine != "gitleaks" {
 		return fmt.Errorf("--engine %q: want sessionize or gitleaks", o.engine)
+	}
+	if o.regexp != "re2" && o.regexp != "go" {
+		return fmt.Errorf("--regexp %q: want re2 or go", o.regexp)
 	}
 	switch o.gitBackend {
 	case "auto", "git", "go-git":
@@ -160,7 +165,14 @@ func (a *app) runScan(ctx context.Context, o *scanOptions) error {
 		defer cleanup()
 		root = dir
 	}
-	det, err := a.newDetector(root, o.engine == "gitleaks")
+	kind := largeScan
+	switch {
+	case o.engine == "gitleaks":
+		kind = gitleaksEngine
+	case o.staged || o.regexp == "go":
+		kind = smallScan
+	}
+	det, err := a.newDetector(root, kind)
 	if err != nil {
 		return err
 	}

@@ -83,7 +83,7 @@ func (a *app) runTUI(ctx context.Context, o *tuiOptions) error {
 		defer cleanup()
 		root = dir
 	}
-	det, err := a.newDetector(root)
+	det, err := a.newDetector(root, largeScan)
 	if err != nil {
 		return err
 	}

@@ -300,8 +300,10 @@ func (a *azureFile) secureFile(sc azureScope, n *yaml.Node, k kind, keyName, tas
 	if rd := read(strings.TrimSuffix(strings.TrimSuffix(name, path.Ext(name)), ".")); rd.ev == credential && !rd.kind.generic() {
 		k = rd.kind
 	}
-	s.emit(wire{kind: k, store: "secure-files", name: name, secret: "secureFile:" + name,
-		job: sc.job, key: keyName, action: task, line: v.Line, col: s.byteCol(v.Line, v.Column), length: len(name)})
+	s.emit(wire{
+		kind: k, store: "secure-files", name: name, secret: "secureFile:" + name,
+		job: sc.job, key: keyName, action: task, line: v.Line, col: s.byteCol(v.Line, v.Column), length: len(name),
+	})
 }
 
 // value reports the variables a value reads with $(X) or variables.X.
@@ -347,8 +349,10 @@ func (a *azureFile) wire(sc azureScope, v *yaml.Node, r ref, key reading, keyNam
 		return
 	}
 	line, col := s.posOf(v, v.Value, r)
-	s.emit(wire{kind: k, store: sc.store(), name: r.name, secret: "$(" + r.name + ")",
-		job: sc.job, key: keyName, line: line, col: col, length: len(r.text)})
+	s.emit(wire{
+		kind: k, store: sc.store(), name: r.name, secret: "$(" + r.name + ")",
+		job: sc.job, key: keyName, line: line, col: col, length: len(r.text),
+	})
 }
 
 // script reports macros in a script, and the service connection's secret
@@ -364,7 +368,7 @@ func (a *azureFile) script(sc azureScope, n *yaml.Node, spn bool, conn, task str
 		if commentLine(script, r.off) {
 			continue
 		}
-		key, _ := scriptReading(script, r)
+		key := scriptReading(script, r)
 		a.wire(sc, v, r, key, "script")
 	}
 	if !spn {
@@ -377,9 +381,11 @@ func (a *azureFile) script(sc azureScope, n *yaml.Node, spn bool, conn, task str
 		line, col := s.posOf(v, script, r)
 		switch strings.ToLower(r.name) {
 		case "serviceprincipalkey":
-			s.emit(wire{kind: kindAzure, store: "service-connection", name: conn, secret: "serviceConnection:" + conn,
+			s.emit(wire{
+				kind: kindAzure, store: "service-connection", name: conn, secret: "serviceConnection:" + conn,
 				job: sc.job, key: "servicePrincipalKey", action: task, line: line, col: col, length: len(r.text),
-				notes: []string{"addSpnToEnvironment exposes the service connection's client secret: the connection is secret-based"}})
+				notes: []string{"addSpnToEnvironment exposes the service connection's client secret: the connection is secret-based"},
+			})
 		case "idtoken":
 			s.sessionWire(kindOIDC, "azure", sc.job, "idToken", task, line, col, len(r.text),
 				"addSpnToEnvironment exposes a federated token: the service connection uses workload identity federation")

@@ -124,8 +124,10 @@ func (b *buildkiteFile) secrets(job string, n *yaml.Node) {
 		if !ok {
 			return
 		}
-		s.emit(wire{kind: k, store: "buildkite-secrets", name: name, secret: "buildkite-secret:" + name,
-			job: job, key: key, line: v.Line, col: s.byteCol(v.Line, v.Column), length: len(name)})
+		s.emit(wire{
+			kind: k, store: "buildkite-secrets", name: name, secret: "buildkite-secret:" + name,
+			job: job, key: key, line: v.Line, col: s.byteCol(v.Line, v.Column), length: len(name),
+		})
 	}
 	if n.Kind == yaml.MappingNode {
 		for _, p := range s.pairs(n) {
@@ -166,8 +168,10 @@ func (b *buildkiteFile) plugins(job string, n *yaml.Node, l *locals) {
 				}
 				for opt, k := range spec.envOpts {
 					if v := s.get(opts, opt); v != nil && v.Kind == yaml.ScalarNode && envVarName(v.Value) {
-						s.emit(wire{kind: k, store: "agent-environment", name: v.Value, secret: "$" + v.Value,
-							job: job, key: opt, action: p.Key, line: v.Line, col: s.byteCol(v.Line, v.Column), length: len(v.Value)})
+						s.emit(wire{
+							kind: k, store: "agent-environment", name: v.Value, secret: "$" + v.Value,
+							job: job, key: opt, action: p.Key, line: v.Line, col: s.byteCol(v.Line, v.Column), length: len(v.Value),
+						})
 					}
 				}
 			}
@@ -205,14 +209,16 @@ func (b *buildkiteFile) command(job string, n *yaml.Node) {
 		}
 		name := v[m[2]:m[3]]
 		r := ref{text: v[m[0]:m[1]], off: m[0]}
-		key, _ := scriptReading(v, r)
+		key := scriptReading(v, r)
 		k, ok := verdict(key, read(name), true)
 		if !ok {
 			continue
 		}
 		line, col := s.posOf(n, v, r)
-		s.emit(wire{kind: k, store: "buildkite-secrets", name: name, secret: "buildkite-secret:" + name,
-			job: job, key: "command", line: line, col: col, length: len(r.text)})
+		s.emit(wire{
+			kind: k, store: "buildkite-secrets", name: name, secret: "buildkite-secret:" + name,
+			job: job, key: "command", line: line, col: col, length: len(r.text),
+		})
 	}
 	for _, m := range bkOIDC.FindAllStringIndex(v, -1) {
 		if commentLine(v, m[0]) {

@@ -120,10 +120,14 @@ jobs:
           aws-region: us-east-1
 `,
 			want: []summary{
-				{8, "secrets.AWS_ACCESS_KEY_ID", "gha-aws-keys", "aws-access-key", "aws", rules.Standing, false, "gha-aws-oidc",
-					detectors.CIRef{System: "github-actions", Store: "secrets", Name: "AWS_ACCESS_KEY_ID", Job: "deploy", Key: "aws-access-key-id", Action: "aws-actions/configure-aws-credentials"}},
-				{9, "secrets.AWS_SECRET_ACCESS_KEY", "gha-aws-keys", "aws-access-key", "aws", rules.Standing, false, "gha-aws-oidc",
-					detectors.CIRef{System: "github-actions", Store: "secrets", Name: "AWS_SECRET_ACCESS_KEY", Job: "deploy", Key: "aws-secret-access-key", Action: "aws-actions/configure-aws-credentials"}},
+				{
+					8, "secrets.AWS_ACCESS_KEY_ID", "gha-aws-keys", "aws-access-key", "aws", rules.Standing, false, "gha-aws-oidc",
+					detectors.CIRef{System: "github-actions", Store: "secrets", Name: "AWS_ACCESS_KEY_ID", Job: "deploy", Key: "aws-access-key-id", Action: "aws-actions/configure-aws-credentials"},
+				},
+				{
+					9, "secrets.AWS_SECRET_ACCESS_KEY", "gha-aws-keys", "aws-access-key", "aws", rules.Standing, false, "gha-aws-oidc",
+					detectors.CIRef{System: "github-actions", Store: "secrets", Name: "AWS_SECRET_ACCESS_KEY", Job: "deploy", Key: "aws-secret-access-key", Action: "aws-actions/configure-aws-credentials"},
+				},
 			},
 		},
 		{
@@ -142,8 +146,10 @@ jobs:
           aws-region: us-east-1
 `,
 			want: []summary{
-				{8, "oidc:github-actions:aws:.github/workflows/deploy.yml:deploy", "gha-oidc", "ci-oidc-federation", "aws", rules.Session, true, "",
-					detectors.CIRef{System: "github-actions", Store: "oidc", Name: "aws", Job: "deploy", Key: "uses", Action: "aws-actions/configure-aws-credentials"}},
+				{
+					8, "oidc:github-actions:aws:.github/workflows/deploy.yml:deploy", "gha-oidc", "ci-oidc-federation", "aws", rules.Session, true, "",
+					detectors.CIRef{System: "github-actions", Store: "oidc", Name: "aws", Job: "deploy", Key: "uses", Action: "aws-actions/configure-aws-credentials"},
+				},
 			},
 		},
 		{
@@ -155,8 +161,10 @@ jobs:
     - echo $CI_JOB_TOKEN
 `,
 			want: []summary{
-				{3, "$VAULT_STATIC_TOKEN", "gitlab-vault-token", "vault-service-token", "vault", rules.Bounded, false, "gitlab-id-tokens",
-					detectors.CIRef{System: "gitlab-ci", Store: "variables", Name: "VAULT_STATIC_TOKEN", Job: "deploy", Key: "script"}},
+				{
+					3, "$VAULT_STATIC_TOKEN", "gitlab-vault-token", "vault-service-token", "vault", rules.Bounded, false, "gitlab-id-tokens",
+					detectors.CIRef{System: "gitlab-ci", Store: "variables", Name: "VAULT_STATIC_TOKEN", Job: "deploy", Key: "script"},
+				},
 			},
 		},
 		{
@@ -167,8 +175,10 @@ jobs:
 }
 `,
 			want: []summary{
-				{2, "credentials('npm-publish')", "jenkins-npm-token", "npm-token", "npm", rules.Standing, false, "",
-					detectors.CIRef{System: "jenkins", Store: "jenkins-credentials", Name: "npm-publish", Key: "NPM_TOKEN", Action: "string"}},
+				{
+					2, "credentials('npm-publish')", "jenkins-npm-token", "npm-token", "npm", rules.Standing, false, "",
+					detectors.CIRef{System: "jenkins", Store: "jenkins-credentials", Name: "npm-publish", Key: "NPM_TOKEN", Action: "string"},
+				},
 			},
 		},
 	}

@@ -301,9 +301,11 @@ func (c *circleFile) orbStep(name string, at *yaml.Node, params *yaml.Node, job 
 		if !found {
 			// The orb reads the variable named by the parameter's default.
 			line, col := at.Line, s.byteCol(at.Line, at.Column)
-			s.emit(wire{kind: op.kind, store: sc.store, name: op.def, secret: "$" + op.def, job: job,
+			s.emit(wire{
+				kind: op.kind, store: sc.store, name: op.def, secret: "$" + op.def, job: job,
 				key: op.names[0], action: name, line: line, col: col, length: len(name),
-				notes: []string{"read by the orb through the parameter's default, " + op.def}})
+				notes: []string{"read by the orb through the parameter's default, " + op.def},
+			})
 		}
 	}
 }
@@ -344,7 +346,7 @@ func (c *circleFile) otherParams(job string, params *yaml.Node, spec orbCommand)
 			if circleBuiltin(r.name) {
 				continue
 			}
-			key, _ := scriptReading(v.Value, r)
+			key := scriptReading(v.Value, r)
 			if key.ev == unknown {
 				key = read(p.Key)
 			}
@@ -361,8 +363,10 @@ func (c *circleFile) sshKeys(job string, p pair) {
 	note := []string{"an SSH private key stored in the project's settings"}
 	if len(fps) == 0 {
 		line, col := p.KeyN.Line, s.byteCol(p.KeyN.Line, p.KeyN.Column)
-		s.emit(wire{kind: kindPrivateKey, store: "project-ssh-keys", name: "*", secret: "ssh-key:*",
-			job: job, key: "add_ssh_keys", line: line, col: col, length: len(p.Key), notes: note})
+		s.emit(wire{
+			kind: kindPrivateKey, store: "project-ssh-keys", name: "*", secret: "ssh-key:*",
+			job: job, key: "add_ssh_keys", line: line, col: col, length: len(p.Key), notes: note,
+		})
 		return
 	}
 	for _, fp := range fps {
@@ -371,8 +375,10 @@ func (c *circleFile) sshKeys(job string, p pair) {
 			continue
 		}
 		line, col := fp.Line, s.byteCol(fp.Line, fp.Column)
-		s.emit(wire{kind: kindPrivateKey, store: "project-ssh-keys", name: v, secret: "ssh-key:" + v,
-			job: job, key: "add_ssh_keys", line: line, col: col, length: len(v), notes: note})
+		s.emit(wire{
+			kind: kindPrivateKey, store: "project-ssh-keys", name: v, secret: "ssh-key:" + v,
+			job: job, key: "add_ssh_keys", line: line, col: col, length: len(v), notes: note,
+		})
 	}
 }
 

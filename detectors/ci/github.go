@@ -253,8 +253,10 @@ func (g *ghaFile) wire(j *ghaJob, v *yaml.Node, r ref, key reading, keyName, act
 		if !ok {
 			return
 		}
-		w = wire{kind: k, store: "vars", name: r.name, secret: "vars." + r.name,
-			notes: []string{"a credential in a configuration variable is stored in plain text"}}
+		w = wire{
+			kind: k, store: "vars", name: r.name, secret: "vars." + r.name,
+			notes: []string{"a credential in a configuration variable is stored in plain text"},
+		}
 	case "inputs":
 		if !g.isComposite || key.ev != credential || key.kind.generic() {
 			return
@@ -263,8 +265,10 @@ func (g *ghaFile) wire(j *ghaJob, v *yaml.Node, r ref, key reading, keyName, act
 		if strings.Contains(def, "github.token") || strings.Contains(def, "secrets.github_token") {
 			return
 		}
-		w = wire{kind: key.kind, store: "inputs", name: r.name, secret: s.path + "#inputs." + r.name,
-			notes: []string{"composite action input: the caller's workflow supplies the stored secret"}}
+		w = wire{
+			kind: key.kind, store: "inputs", name: r.name, secret: s.path + "#inputs." + r.name,
+			notes: []string{"composite action input: the caller's workflow supplies the stored secret"},
+		}
 	default:
 		return
 	}
@@ -362,7 +366,7 @@ func (g *ghaFile) run(j *ghaJob, run *yaml.Node) {
 		if commentLine(script, r.off) {
 			continue
 		}
-		key, _ := scriptReading(script, r)
+		key := scriptReading(script, r)
 		g.wire(j, run, r, key, "run", "")
 	}
 	if g.isComposite || !j.idToken {

@@ -212,8 +212,10 @@ func (g *ghaFile) with(j *ghaJob, action string, uses pair, with *yaml.Node) {
 // actions in their own; the job's id-token: write grant is the other half
 // of the evidence.
 func federatedInputs(present func(string) bool, lit func(string) string) string {
-	for _, k := range []string{"aws-access-key-id", "aws_access_key_id", "credentials_json", "credentials", "creds",
-		"client-secret", "client_secret", "password", "token", "api-key", "api_key", "secret-id", "secret_id"} {
+	for _, k := range []string{
+		"aws-access-key-id", "aws_access_key_id", "credentials_json", "credentials", "creds",
+		"client-secret", "client_secret", "password", "token", "api-key", "api_key", "secret-id", "secret_id",
+	} {
 		if present(k) {
 			return ""
 		}

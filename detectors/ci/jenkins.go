@@ -316,8 +316,10 @@ func (j *jenkinsFile) emit(off int, id, key, typ string, keyRd reading, k kind) 
 		}
 		k = v
 	}
-	j.s.emit(wire{kind: k, store: "jenkins-credentials", name: id, secret: "credentials('" + id + "')",
-		key: key, action: typ, line: line, col: col, length: len(id)})
+	j.s.emit(wire{
+		kind: k, store: "jenkins-credentials", name: id, secret: "credentials('" + id + "')",
+		key: key, action: typ, line: line, col: col, length: len(id),
+	})
 }
 
 func (j *jenkinsFile) lineCol(off int) (int, int) {

@@ -197,7 +197,7 @@ var (
 // carries: it is assigned to a known variable, passed to a known flag of a
 // known tool, written to a known credential file. The zero reading says
 // nothing.
-func scriptReading(script string, r ref) (reading, string) {
+func scriptReading(script string, r ref) reading {
 	line, at := logicalLine(script, r.off)
 	// A window around the reference keeps the work per reference bounded
 	// on huge one-line scripts.
@@ -219,7 +219,7 @@ func scriptReading(script string, r ref) (reading, string) {
 	}
 	lower := strings.ToLower(line)
 	if m := awsConfigure.FindStringSubmatch(before); m != nil {
-		return reading{ev: credential, kind: kindAWS}, m[1]
+		return reading{ev: credential, kind: kindAWS}
 	}
 	if m := assignBefore.FindStringSubmatch(before); m != nil {
 		rd := read(m[1])
@@ -231,42 +231,42 @@ func scriptReading(script string, r ref) (reading, string) {
 			// azurerm backend's storage account key.
 			rd = reading{ev: credential, kind: kindAzureStorage}
 		}
-		return rd, m[1]
+		return rd
 	}
 	if urlUserinfo.MatchString(before) && strings.HasPrefix(after, "@") {
 		rest := strings.ToLower(after)
 		switch {
 		case strings.HasPrefix(rest, "@github.com"), strings.Contains(before, "x-access-token:"):
-			return reading{ev: credential, kind: kindGitHubPAT}, "url"
+			return reading{ev: credential, kind: kindGitHubPAT}
 		}
-		return reading{ev: credential, kind: kindPassword}, "url"
+		return reading{ev: credential, kind: kindPassword}
 	}
 	flag := ""
 	if m := flagBefore.FindStringSubmatch(before); m != nil {
 		flag = strings.ToLower(m[1])
 	}
 	if flag == "-u" || flag == "--username" || flag == "--user" || flag == "--client-id" || flag == "--tenant" || flag == "-t" && strings.Contains(lower, "az login") {
-		return reading{ev: identifier}, flag
+		return reading{ev: identifier}
 	}
 	piped := strings.Contains(after, "|")
 	if k, ok := toolReading(lower, flag, piped, after); ok {
-		return reading{ev: credential, kind: k}, flag
+		return reading{ev: credential, kind: k}
 	}
 	if strings.Contains(lower, "authorization:") || strings.Contains(lower, "private-token:") {
 		if strings.Contains(lower, "api.github.com") {
-			return reading{ev: credential, kind: kindGitHubPAT}, "header"
+			return reading{ev: credential, kind: kindGitHubPAT}
 		}
-		return reading{ev: credential, kind: kindAPIToken}, "header"
+		return reading{ev: credential, kind: kindAPIToken}
 	}
 	if m := redirectAfter.FindStringSubmatch(after); m != nil && (strings.HasPrefix(strings.TrimSpace(before), "echo") || strings.HasPrefix(strings.TrimSpace(before), "printf") || strings.Contains(before, "echo ")) {
 		if k, ok := fileReading(strings.ToLower(m[1]), strings.ToLower(script)); ok {
-			return reading{ev: credential, kind: k}, "file"
+			return reading{ev: credential, kind: k}
 		}
 	}
 	if strings.Contains(line, "_authToken") {
-		return reading{ev: credential, kind: kindNPM}, "npmrc"
+		return reading{ev: credential, kind: kindNPM}
 	}
-	return reading{}, ""
+	return reading{}
 }
 
 // toolReading knows the credential flags of common tools.

@@ -95,7 +95,7 @@ func (s *scan) scriptRefs(c shellCtx, n *yaml.Node) {
 		if c.locals.names[r.name] || assignedBefore(assigns, script, r.name, r.off) || (c.builtin != nil && c.builtin(r.name)) {
 			continue
 		}
-		key, _ := scriptReading(script, r)
+		key := scriptReading(script, r)
 		s.refWire(c, n, script, r, key)
 	}
 	c.locals.learn(script)

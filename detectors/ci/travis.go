@@ -110,7 +110,7 @@ func (t *travisFile) env(n *yaml.Node) {
 			if travisBuiltin(r.name) {
 				continue
 			}
-			key, _ := scriptReading(v, r)
+			key := scriptReading(v, r)
 			c := shellCtx{store: "repository-settings", key: "env", locals: t.l}
 			s.refWire(c, e, v, r, key)
 		}
@@ -157,9 +157,11 @@ func (t *travisFile) secureValue(job string, n *yaml.Node, key reading, keyName 
 	}
 	sum := sha256.Sum256([]byte(v.Value))
 	id := hex.EncodeToString(sum[:6])
-	s.emit(wire{kind: k, store: "travis-encrypted", name: "secure:" + id, secret: "secure:" + id,
+	s.emit(wire{
+		kind: k, store: "travis-encrypted", name: "secure:" + id, secret: "secure:" + id,
 		job: job, key: keyName, line: v.Line, col: s.byteCol(v.Line, v.Column), length: 1,
-		notes: []string{"a value encrypted with the repository's Travis key: its name and value are hidden"}})
+		notes: []string{"a value encrypted with the repository's Travis key: its name and value are hidden"},
+	})
 }
 
 func (t *travisFile) deploys(n *yaml.Node) {

@@ -115,20 +115,26 @@ func TestValue(t *testing.T) {
 		{
 			name: "JWT valid 10 minutes is session", ruleID: "jwt",
 			value: fakeJWT(map[string]any{"iss": "https://auth.corp.test", "iat": t0, "exp": t0 + 600}),
-			want: classify.Facts{Type: "jwt", Lifetime: rules.Session, IssuedAt: unix(t0), ExpiresAt: unix(t0 + 600),
-				Notes: []string{"JWT issuer: https://auth.corp.test", "JWT expires 10 min after issue (2023-11-14T22:23:20Z)"}},
+			want: classify.Facts{
+				Type: "jwt", Lifetime: rules.Session, IssuedAt: unix(t0), ExpiresAt: unix(t0 + 600),
+				Notes: []string{"JWT issuer: https://auth.corp.test", "JWT expires 10 min after issue (2023-11-14T22:23:20Z)"},
+			},
 		},
 		{
 			name: "JWT valid 12 hours is short", ruleID: "jwt",
 			value: fakeJWT(map[string]any{"iat": t0, "exp": t0 + 12*3600}),
-			want: classify.Facts{Type: "jwt", Lifetime: rules.Short, IssuedAt: unix(t0), ExpiresAt: unix(t0 + 12*3600),
-				Notes: []string{"JWT expires 12 h after issue (2023-11-15T10:13:20Z)"}},
+			want: classify.Facts{
+				Type: "jwt", Lifetime: rules.Short, IssuedAt: unix(t0), ExpiresAt: unix(t0 + 12*3600),
+				Notes: []string{"JWT expires 12 h after issue (2023-11-15T10:13:20Z)"},
+			},
 		},
 		{
 			name: "JWT valid 10 years is bounded", ruleID: "generic-api-key",
 			value: fakeJWT(map[string]any{"iss": "supabase", "role": "service_role", "iat": t0, "exp": t0 + 315569520}),
-			want: classify.Facts{Type: "jwt", Lifetime: rules.Bounded, IssuedAt: unix(t0), ExpiresAt: unix(t0 + 315569520),
-				Notes: []string{"JWT issuer: supabase", "JWT expires 10 years after issue (2033-11-14T08:25:20Z)"}},
+			want: classify.Facts{
+				Type: "jwt", Lifetime: rules.Bounded, IssuedAt: unix(t0), ExpiresAt: unix(t0 + 315569520),
+				Notes: []string{"JWT issuer: supabase", "JWT expires 10 years after issue (2033-11-14T08:25:20Z)"},
+			},
 		},
 		{
 			name: "JWT without exp never expires", ruleID: "jwt",
@@ -138,14 +144,18 @@ func TestValue(t *testing.T) {
 		{
 			name: "JWT with exp and nbf but no iat", ruleID: "jwt",
 			value: fakeJWT(map[string]any{"nbf": t0, "exp": t0 + 3600}),
-			want: classify.Facts{Type: "jwt", Lifetime: rules.Session, IssuedAt: unix(t0), ExpiresAt: unix(t0 + 3600),
-				Notes: []string{"JWT expires 1 h after issue (2023-11-14T23:13:20Z)"}},
+			want: classify.Facts{
+				Type: "jwt", Lifetime: rules.Session, IssuedAt: unix(t0), ExpiresAt: unix(t0 + 3600),
+				Notes: []string{"JWT expires 1 h after issue (2023-11-14T23:13:20Z)"},
+			},
 		},
 		{
 			name: "JWT with exp only is bounded", ruleID: "jwt",
 			value: fakeJWT(map[string]any{"exp": t0}),
-			want: classify.Facts{Type: "jwt", Lifetime: rules.Bounded, ExpiresAt: unix(t0),
-				Notes: []string{"JWT expires 2023-11-14T22:13:20Z; issue time unknown"}},
+			want: classify.Facts{
+				Type: "jwt", Lifetime: rules.Bounded, ExpiresAt: unix(t0),
+				Notes: []string{"JWT expires 2023-11-14T22:13:20Z; issue time unknown"},
+			},
 		},
 		{
 			name: "JWT in milliseconds is not trusted", ruleID: "jwt",
@@ -155,8 +165,10 @@ func TestValue(t *testing.T) {
 		{
 			name: "base64 JWT from jwt-base64", ruleID: "jwt-base64",
 			value: b64url(fakeJWT(map[string]any{"iat": t0, "exp": t0 + 300})),
-			want: classify.Facts{Type: "jwt", Lifetime: rules.Session, IssuedAt: unix(t0), ExpiresAt: unix(t0 + 300),
-				Notes: []string{"JWT expires 5 min after issue (2023-11-14T22:18:20Z)"}},
+			want: classify.Facts{
+				Type: "jwt", Lifetime: rules.Session, IssuedAt: unix(t0), ExpiresAt: unix(t0 + 300),
+				Notes: []string{"JWT expires 5 min after issue (2023-11-14T22:18:20Z)"},
+			},
 		},
 		{
 			name: "jwt rule match that does not decode is invalid", ruleID: "jwt",
@@ -166,67 +178,87 @@ func TestValue(t *testing.T) {
 		{
 			name: "SAS with start and expiry 8 hours apart", ruleID: "azure-sas-token",
 			value: "sv=2022-11-02&ss=bfqt&srt=sco&sp=rwdlacupiytfx&se=2024-05-01T16:00:00Z&st=2024-05-01T08:00:00Z&spr=https&sig=" + filler("q", 43) + "%3D",
-			want: classify.Facts{Type: "azure-sas-token", Lifetime: rules.Short,
+			want: classify.Facts{
+				Type: "azure-sas-token", Lifetime: rules.Short,
 				IssuedAt: time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC), ExpiresAt: time.Date(2024, 5, 1, 16, 0, 0, 0, time.UTC),
-				Notes: []string{"SAS expires 8 h after issue (2024-05-01T16:00:00Z)", "SAS permissions: read, write, delete, list, add, create, update, permissions, set immutability, permanent delete, tags, filter, delete version"}},
+				Notes: []string{"SAS expires 8 h after issue (2024-05-01T16:00:00Z)", "SAS permissions: read, write, delete, list, add, create, update, permissions, set immutability, permanent delete, tags, filter, delete version"},
+			},
 		},
 		{
 			name: "SAS with a URL-encoded expiry and no start is bounded", ruleID: "azure-sas-token",
 			value: "https://acct.blob.core.windows.net/c/b.txt?sp=r&se=2030-01-01T00%3A00%3A00Z&sv=2021-06-08&sr=b&sig=" + filler("r", 43) + "%3D",
-			want: classify.Facts{Type: "azure-sas-token", Lifetime: rules.Bounded, ExpiresAt: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC),
-				Notes: []string{"SAS expires 2030-01-01T00:00:00Z; issue time unknown", "SAS permissions: read"}},
+			want: classify.Facts{
+				Type: "azure-sas-token", Lifetime: rules.Bounded, ExpiresAt: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC),
+				Notes: []string{"SAS expires 2030-01-01T00:00:00Z; issue time unknown", "SAS permissions: read"},
+			},
 		},
 		{
 			name: "SAS with a date-only expiry a year out", ruleID: "azure-sas-token",
 			value: "sv=2020-08-04&si=readers&sr=c&st=2024-01-01&se=2025-01-01&sig=" + filler("s", 44),
-			want: classify.Facts{Type: "azure-sas-token", Lifetime: rules.Bounded,
+			want: classify.Facts{
+				Type: "azure-sas-token", Lifetime: rules.Bounded,
 				IssuedAt: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), ExpiresAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
-				Notes: []string{"SAS expires 366 days after issue (2025-01-01T00:00:00Z)", "SAS bound to a stored access policy: revoking the policy revokes it"}},
+				Notes: []string{"SAS expires 366 days after issue (2025-01-01T00:00:00Z)", "SAS bound to a stored access policy: revoking the policy revokes it"},
+			},
 		},
 		{
 			name: "AWS presigned URL for 1 hour", ruleID: "aws-presigned-url",
 			value: "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIA" + awsBody + "%2F20240102%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20240102T030405Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=" + strings.Repeat("0a1b2c3d", 8),
-			want: classify.Facts{Type: "aws-presigned-url", Lifetime: rules.Session,
+			want: classify.Facts{
+				Type: "aws-presigned-url", Lifetime: rules.Session,
 				IssuedAt: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), ExpiresAt: time.Date(2024, 1, 2, 4, 4, 5, 0, time.UTC),
-				Notes: []string{"presigned URL expires 1 h after issue (2024-01-02T04:04:05Z)", "signed with STS session credentials (ASIA): invalid once the session ends"}},
+				Notes: []string{"presigned URL expires 1 h after issue (2024-01-02T04:04:05Z)", "signed with STS session credentials (ASIA): invalid once the session ends"},
+			},
 		},
 		{
 			name: "AWS presigned URL for 7 days", ruleID: "aws-presigned-url",
 			value: "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA" + awsBody + "%2F20240102%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20240102T030405Z&X-Amz-Expires=604800&X-Amz-SignedHeaders=host&X-Amz-Signature=" + strings.Repeat("0a1b2c3d", 8),
-			want: classify.Facts{Type: "aws-presigned-url", Lifetime: rules.Bounded,
+			want: classify.Facts{
+				Type: "aws-presigned-url", Lifetime: rules.Bounded,
 				IssuedAt: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), ExpiresAt: time.Date(2024, 1, 9, 3, 4, 5, 0, time.UTC),
-				Notes: []string{"presigned URL expires 7 days after issue (2024-01-09T03:04:05Z)", "signed with an IAM user access key (AKIA): the key itself is long-lived"}},
+				Notes: []string{"presigned URL expires 7 days after issue (2024-01-09T03:04:05Z)", "signed with an IAM user access key (AKIA): the key itself is long-lived"},
+			},
 		},
 		{
 			name: "GCS signed URL for 15 minutes", ruleID: "gcs-signed-url",
 			value: "X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=svc%40proj.iam.gserviceaccount.com%2F20240102%2Fauto%2Fstorage%2Fgoog4_request&X-Goog-Date=20240102T030405Z&X-Goog-Expires=900&X-Goog-SignedHeaders=host&X-Goog-Signature=" + strings.Repeat("0a1b2c3d", 64),
-			want: classify.Facts{Type: "gcs-signed-url", Lifetime: rules.Session,
+			want: classify.Facts{
+				Type: "gcs-signed-url", Lifetime: rules.Session,
 				IssuedAt: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), ExpiresAt: time.Date(2024, 1, 2, 3, 19, 5, 0, time.UTC),
-				Notes: []string{"signed URL expires 15 min after issue (2024-01-02T03:19:05Z)"}},
+				Notes: []string{"signed URL expires 15 min after issue (2024-01-02T03:19:05Z)"},
+			},
 		},
 		{
 			name: "PyPI token without caveats is standing", ruleID: "pypi-upload-token",
 			value: fakePyPI(`{"version": 1, "permissions": "user"}`),
-			want: classify.Facts{Type: "pypi-token", Lifetime: rules.Standing,
-				Notes: []string{"issued by pypi.org", "scope: every project of the account", "no expiry caveat: valid until deleted"}},
+			want: classify.Facts{
+				Type: "pypi-token", Lifetime: rules.Standing,
+				Notes: []string{"issued by pypi.org", "scope: every project of the account", "no expiry caveat: valid until deleted"},
+			},
 		},
 		{
 			name: "PyPI project token", ruleID: "pypi-upload-token",
 			value: fakePyPI(`[1,["sessionize","sessionize-cli"]]`, `[3,"a1b2"]`),
-			want: classify.Facts{Type: "pypi-token", Lifetime: rules.Standing,
-				Notes: []string{"issued by pypi.org", "scoped to projects: sessionize, sessionize-cli", "no expiry caveat: valid until deleted"}},
+			want: classify.Facts{
+				Type: "pypi-token", Lifetime: rules.Standing,
+				Notes: []string{"issued by pypi.org", "scoped to projects: sessionize, sessionize-cli", "no expiry caveat: valid until deleted"},
+			},
 		},
 		{
 			name: "PyPI trusted publishing token lives 15 minutes", ruleID: "pypi-upload-token",
 			value: fakePyPI(`[4,"0b1c2d"]`, `[2,["7f3e"]]`, `[0,1700000900,1700000000]`),
-			want: classify.Facts{Type: "pypi-trusted-publishing-token", Lifetime: rules.Session, IssuedAt: unix(t0), ExpiresAt: unix(t0 + 900),
-				Notes: []string{"issued by pypi.org", "minted by trusted publishing (OIDC)", "scoped to projects: 7f3e", "token expires 15 min after issue (2023-11-14T22:28:20Z)"}},
+			want: classify.Facts{
+				Type: "pypi-trusted-publishing-token", Lifetime: rules.Session, IssuedAt: unix(t0), ExpiresAt: unix(t0 + 900),
+				Notes: []string{"issued by pypi.org", "minted by trusted publishing (OIDC)", "scoped to projects: 7f3e", "token expires 15 min after issue (2023-11-14T22:28:20Z)"},
+			},
 		},
 		{
 			name: "PyPI legacy expiry caveat", ruleID: "pypi-upload-token",
 			value: fakePyPI(`{"exp": 1700086400, "nbf": 1700000000}`),
-			want: classify.Facts{Type: "pypi-token", Lifetime: rules.Short, IssuedAt: unix(t0), ExpiresAt: unix(t0 + 86400),
-				Notes: []string{"issued by pypi.org", "token expires 24 h after issue (2023-11-15T22:13:20Z)"}},
+			want: classify.Facts{
+				Type: "pypi-token", Lifetime: rules.Short, IssuedAt: unix(t0), ExpiresAt: unix(t0 + 86400),
+				Notes: []string{"issued by pypi.org", "token expires 24 h after issue (2023-11-15T22:13:20Z)"},
+			},
 		},
 		{
 			name: "pypi- that is no macaroon is invalid", ruleID: "pypi-upload-token",

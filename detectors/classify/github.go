@@ -27,8 +27,10 @@ var githubPrefixes = []struct {
 // A token whose checksum fails was not issued by GitHub.
 func githubToken(_, value string) (Facts, bool) {
 	if strings.HasPrefix(value, "github_pat_") {
-		return Facts{Type: "github-fine-grained-pat", Lifetime: rules.Bounded,
-			Notes: []string{"github_pat_ prefix: fine-grained personal access token, expires (at most 1 year by org policy, or as set)"}}, true
+		return Facts{
+			Type: "github-fine-grained-pat", Lifetime: rules.Bounded,
+			Notes: []string{"github_pat_ prefix: fine-grained personal access token, expires (at most 1 year by org policy, or as set)"},
+		}, true
 	}
 	for _, p := range githubPrefixes {
 		if !strings.HasPrefix(value, p.prefix) {

@@ -16,20 +16,28 @@ func awsKeyID(_, value string) (Facts, bool) {
 	}
 	switch p := value[:4]; p {
 	case "AKIA":
-		return Facts{Type: "aws-access-key", Lifetime: rules.Standing,
-			Notes: []string{"AKIA prefix: IAM user access key, valid until deleted"}}, true
+		return Facts{
+			Type: "aws-access-key", Lifetime: rules.Standing,
+			Notes: []string{"AKIA prefix: IAM user access key, valid until deleted"},
+		}, true
 	case "ASIA":
-		return Facts{Type: "aws-temporary-access-key", Lifetime: rules.Session,
-			Notes: []string{"ASIA prefix: STS session credentials, temporary"}}, true
+		return Facts{
+			Type: "aws-temporary-access-key", Lifetime: rules.Session,
+			Notes: []string{"ASIA prefix: STS session credentials, temporary"},
+		}, true
 	case "ABIA":
-		return Facts{Type: "aws-temporary-access-key", Lifetime: rules.Short,
-			Notes: []string{"ABIA prefix: STS service bearer token, temporary"}}, true
+		return Facts{
+			Type: "aws-temporary-access-key", Lifetime: rules.Short,
+			Notes: []string{"ABIA prefix: STS service bearer token, temporary"},
+		}, true
 	case "ACCA":
 		return Facts{Notes: []string{"ACCA prefix: AWS context-specific credential"}}, true
 	default:
 		if what, ok := awsIDKinds[p]; ok {
-			return Facts{Type: "aws-unique-id", Invalid: true,
-				Notes: []string{p + " prefix: " + what + " unique ID, not a secret"}}, true
+			return Facts{
+				Type: "aws-unique-id", Invalid: true,
+				Notes: []string{p + " prefix: " + what + " unique ID, not a secret"},
+			}, true
 		}
 	}
 	return Facts{}, false
@@ -65,20 +73,30 @@ func isAWSIDBody(s string) bool {
 func slackToken(_, value string) (Facts, bool) {
 	switch {
 	case strings.HasPrefix(value, "xoxe.xoxb-"), strings.HasPrefix(value, "xoxe.xoxp-"):
-		return Facts{Type: "slack-rotating-access-token", Lifetime: rules.Short,
-			Notes: []string{"xoxe. prefix: Slack rotating access token, expires after 12 h"}}, true
+		return Facts{
+			Type: "slack-rotating-access-token", Lifetime: rules.Short,
+			Notes: []string{"xoxe. prefix: Slack rotating access token, expires after 12 h"},
+		}, true
 	case strings.HasPrefix(value, "xoxe-"):
-		return Facts{Type: "slack-rotating-refresh-token", Lifetime: rules.Standing,
-			Notes: []string{"xoxe- prefix: Slack refresh token, exchanged for new access tokens without expiring"}}, true
+		return Facts{
+			Type: "slack-rotating-refresh-token", Lifetime: rules.Standing,
+			Notes: []string{"xoxe- prefix: Slack refresh token, exchanged for new access tokens without expiring"},
+		}, true
 	case strings.HasPrefix(value, "xoxb-"):
-		return Facts{Type: "slack-bot-token", Lifetime: rules.Standing,
-			Notes: []string{"xoxb- prefix: Slack bot token, valid until revoked"}}, true
+		return Facts{
+			Type: "slack-bot-token", Lifetime: rules.Standing,
+			Notes: []string{"xoxb- prefix: Slack bot token, valid until revoked"},
+		}, true
 	case strings.HasPrefix(value, "xoxp-"):
-		return Facts{Type: "slack-user-token", Lifetime: rules.Standing,
-			Notes: []string{"xoxp- prefix: Slack user token, acts as the user, valid until revoked"}}, true
+		return Facts{
+			Type: "slack-user-token", Lifetime: rules.Standing,
+			Notes: []string{"xoxp- prefix: Slack user token, acts as the user, valid until revoked"},
+		}, true
 	case strings.HasPrefix(value, "xapp-"):
-		return Facts{Type: "slack-app-token", Lifetime: rules.Standing,
-			Notes: []string{"xapp- prefix: Slack app-level token, valid until revoked"}}, true
+		return Facts{
+			Type: "slack-app-token", Lifetime: rules.Standing,
+			Notes: []string{"xapp- prefix: Slack app-level token, valid until revoked"},
+		}, true
 	}
 	return Facts{}, false
 }
@@ -90,19 +108,27 @@ func slackToken(_, value string) (Facts, bool) {
 func vaultToken(ruleID, value string) (Facts, bool) {
 	switch {
 	case strings.HasPrefix(value, "hvs."):
-		return Facts{Type: "vault-service-token", Lifetime: rules.Bounded,
-			Notes: []string{"hvs. prefix: Vault service token, expires with its TTL (32 days by default) unless renewed"}}, true
+		return Facts{
+			Type: "vault-service-token", Lifetime: rules.Bounded,
+			Notes: []string{"hvs. prefix: Vault service token, expires with its TTL (32 days by default) unless renewed"},
+		}, true
 	case strings.HasPrefix(value, "hvb."):
-		return Facts{Type: "vault-batch-token", Lifetime: rules.Short,
-			Notes: []string{"hvb. prefix: Vault batch token, cannot be renewed"}}, true
+		return Facts{
+			Type: "vault-batch-token", Lifetime: rules.Short,
+			Notes: []string{"hvb. prefix: Vault batch token, cannot be renewed"},
+		}, true
 	case !strings.HasPrefix(ruleID, "vault-"):
 		return Facts{}, false
 	case strings.HasPrefix(value, "s."):
-		return Facts{Type: "vault-service-token", Lifetime: rules.Bounded,
-			Notes: []string{"s. prefix: Vault service token (format before Vault 1.10)"}}, true
+		return Facts{
+			Type: "vault-service-token", Lifetime: rules.Bounded,
+			Notes: []string{"s. prefix: Vault service token (format before Vault 1.10)"},
+		}, true
 	case strings.HasPrefix(value, "b."):
-		return Facts{Type: "vault-batch-token", Lifetime: rules.Short,
-			Notes: []string{"b. prefix: Vault batch token (format before Vault 1.10)"}}, true
+		return Facts{
+			Type: "vault-batch-token", Lifetime: rules.Short,
+			Notes: []string{"b. prefix: Vault batch token (format before Vault 1.10)"},
+		}, true
 	}
 	return Facts{}, false
 }
@@ -113,11 +139,15 @@ func vaultToken(ruleID, value string) (Facts, bool) {
 func googleOAuthToken(_, value string) (Facts, bool) {
 	switch {
 	case strings.HasPrefix(value, "ya29."):
-		return Facts{Type: "gcp-oauth-access-token", Lifetime: rules.Session,
-			Notes: []string{"ya29. prefix: Google OAuth access token, expires after 1 h"}}, true
+		return Facts{
+			Type: "gcp-oauth-access-token", Lifetime: rules.Session,
+			Notes: []string{"ya29. prefix: Google OAuth access token, expires after 1 h"},
+		}, true
 	case strings.HasPrefix(value, "1//0"):
-		return Facts{Type: "gcp-oauth-refresh-token", Lifetime: rules.Standing,
-			Notes: []string{"1// prefix: Google OAuth refresh token, valid until revoked"}}, true
+		return Facts{
+			Type: "gcp-oauth-refresh-token", Lifetime: rules.Standing,
+			Notes: []string{"1// prefix: Google OAuth refresh token, valid until revoked"},
+		}, true
 	}
 	return Facts{}, false
 }

@@ -83,7 +83,8 @@ func (r *fieldReader) field() (byte, []byte, error) {
 	typ := r.data[r.pos]
 	r.pos++
 	n, w := binary.Uvarint(r.data[r.pos:])
-	if w <= 0 || n > maxFieldLength || n > uint64(len(r.data)-r.pos-w) {
+	// Uvarint read w > 0 bytes of r.data[r.pos:], so the rest is not negative.
+	if w <= 0 || n > maxFieldLength || n > uint64(len(r.data)-r.pos-w) { //nolint:gosec // G115: not negative, see above
 		return 0, nil, errMacaroon
 	}
 	r.pos += w

@@ -349,7 +349,9 @@ func ExampleDetectors() {
 	if err != nil {
 		panic(err)
 	}
-	content := []byte("//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n//npm.acme.io/:_authToken=0f3c2a9e-5b7d-4e1f-9a8c-2d6b4e0f1a3c\n")
+	// The fake token is assembled from pieces so that the source file holds
+	// no token-shaped literal (our own scan must stay clean, STYLE §9).
+	content := []byte("//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n//npm.acme.io/:_authToken=" + "0f3c2a9e-" + "5b7d-4e1f-9a8c-2d6b4e0f1a3c\n")
 	for _, d := range configfile.Detectors(kb) {
 		if !d.Match(".npmrc") {
 			continue

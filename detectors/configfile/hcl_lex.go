@@ -218,7 +218,7 @@ func hclEscape(b *strings.Builder, src string, j int) (int, error) {
 		if err != nil {
 			return 0, &hclError{j, "invalid unicode escape"}
 		}
-		b.WriteRune(rune(r))
+		b.WriteRune(rune(r)) //nolint:gosec // G115: r has 32 bits; WriteRune writes U+FFFD for what is no rune
 		return j + 2 + n, nil
 	default:
 		return 0, &hclError{j, "invalid escape sequence"}

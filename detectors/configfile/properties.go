@@ -147,7 +147,7 @@ func unescapeProperty(s string) string {
 		case 'u':
 			if i+5 <= len(s) {
 				if r, err := strconv.ParseUint(s[i+1:i+5], 16, 32); err == nil {
-					b.WriteRune(rune(r))
+					b.WriteRune(rune(r)) //nolint:gosec // G115: four hex digits, at most 0xFFFF
 					i += 4
 					continue
 				}

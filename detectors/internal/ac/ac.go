@@ -64,7 +64,7 @@ func build(patterns []string, fold bool) *Automaton {
 			if goTo[s][c] == 0 {
 				goTo = append(goTo, make([]int32, n))
 				out = append(out, nil)
-				goTo[s][c] = int32(len(goTo) - 1)
+				goTo[s][c] = int32(len(goTo) - 1) //nolint:gosec // G115: states <= total keyword bytes, far below 2^31
 			}
 			s = goTo[s][c]
 		}
@@ -103,7 +103,7 @@ func build(patterns []string, fold bool) *Automaton {
 // Any reports whether any pattern occurs in text.
 func (a *Automaton) Any(text string) bool {
 	s := int32(0)
-	n := int32(a.classes)
+	n := int32(a.classes) //nolint:gosec // G115: at most 257 byte classes
 	for i := 0; i < len(text); i++ {
 		s = a.next[s*n+int32(a.class[text[i]])]
 		if len(a.out[s]) > 0 {
@@ -116,7 +116,7 @@ func (a *Automaton) Any(text string) bool {
 // WalkString is Walk over a string.
 func (a *Automaton) WalkString(text string, fn func(start, pattern int) bool) {
 	s := int32(0)
-	n := int32(a.classes)
+	n := int32(a.classes) //nolint:gosec // G115: at most 257 byte classes
 	for i := 0; i < len(text); i++ {
 		s = a.next[s*n+int32(a.class[text[i]])]
 		for _, p := range a.out[s] {
@@ -132,7 +132,7 @@ func (a *Automaton) WalkString(text string, fn func(start, pattern int) bool) {
 // index. fn returns false to stop.
 func (a *Automaton) Walk(text []byte, fn func(start, pattern int) bool) {
 	s := int32(0)
-	n := int32(a.classes)
+	n := int32(a.classes) //nolint:gosec // G115: at most 257 byte classes
 	for i := 0; i < len(text); i++ {
 		s = a.next[s*n+int32(a.class[text[i]])]
 		for _, p := range a.out[s] {
