@@ -156,7 +156,7 @@ func fixDockerConfig(fc *fileCtx) {
 		return
 	}
 	var sp []jsplice
-	sp = append(sp, removeMembers(fc.src, auths, remove)...)
+	sp = append(sp, removeMembers(auths, remove)...)
 	step, nl := jsonIndent(fc.src, auths)
 	rootInd := lineIndent(fc.src, root.members[0].keyStart)
 	if ch := root.get("credHelpers"); ch != nil && ch.kind == '{' {
@@ -228,7 +228,7 @@ func applyJSplices(src []byte, sp []jsplice) []byte {
 }
 
 // removeMembers deletes members of object obj with their separators.
-func removeMembers(src []byte, obj *jval, rm []jmember) []jsplice {
+func removeMembers(obj *jval, rm []jmember) []jsplice {
 	keep := map[int]bool{}
 	for i, m := range obj.members {
 		keep[i] = true

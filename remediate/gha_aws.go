@@ -194,7 +194,7 @@ func planAWSJob(fc *fileCtx, w *workflow, j *job, env []envEntry, viaWF bool) *a
 				aj.configure = append(aj.configure, s)
 			}
 		case ecrStep(s) && (s.input("password") != nil || s.input("username") != nil):
-			if awsKeyInRun.MatchString(nodeText(s.input("password"))+nodeText(s.input("username"))) || hasAny(aj, s) {
+			if awsKeyInRun.MatchString(nodeText(s.input("password"))+nodeText(s.input("username"))) || hasAny(s) {
 				aj.ecr = append(aj.ecr, s)
 			}
 		case s.uses != "" && mapping(s.with) != nil:
@@ -264,7 +264,7 @@ func planAWSJob(fc *fileCtx, w *workflow, j *job, env []envEntry, viaWF bool) *a
 	return aj
 }
 
-func hasAny(aj *awsJob, s *step) bool {
+func hasAny(s *step) bool {
 	return strings.Contains(nodeText(s.input("password")), "AWS") || strings.Contains(nodeText(s.input("username")), "AWS")
 }
 
@@ -333,12 +333,12 @@ func awsRegion(fc *fileCtx, w *workflow, j *job, aj *awsJob) string {
 			return m[2]
 		}
 	}
-	text, _ := ghaVar(fc.opts.IDs.AWSRegion, "AWS_REGION")
+	text := ghaVar(fc.opts.IDs.AWSRegion, "AWS_REGION")
 	return text
 }
 
 func configureFrag(fc *fileCtx, region string) *yamledit.Frag {
-	role, _ := ghaVar(fc.opts.IDs.AWSRoleARN, "AWS_ROLE_ARN")
+	role := ghaVar(fc.opts.IDs.AWSRoleARN, "AWS_ROLE_ARN")
 	return yamledit.Map(
 		yamledit.P("name", yamledit.Raw("Configure AWS credentials (OIDC)")),
 		usesPair("aws-actions/configure-aws-credentials"),
@@ -351,7 +351,7 @@ func configureFrag(fc *fileCtx, region string) *yamledit.Frag {
 
 func applyAWSJob(fc *fileCtx, e *yamledit.Editor, aj *awsJob) {
 	j := aj.j
-	role, _ := ghaVar(fc.opts.IDs.AWSRoleARN, "AWS_ROLE_ARN")
+	role := ghaVar(fc.opts.IDs.AWSRoleARN, "AWS_ROLE_ARN")
 	for _, s := range aj.configure {
 		add := 0
 		if s.input("role-to-assume") == nil {

@@ -40,7 +40,7 @@ func fixGHAAzure(fc *fileCtx) {
 	var fixes []*jobFix
 	wfOK := wfARM != nil
 	for _, j := range w.jobs {
-		jf := planAzureJob(fc, w, j, armAll, receivers[j])
+		jf := planAzureJob(fc, j, armAll, receivers[j])
 		if jf == nil {
 			continue
 		}
@@ -82,9 +82,9 @@ func fixGHAAzure(fc *fileCtx) {
 }
 
 func azureIDs(fc *fileCtx) (client, tenant, sub string) {
-	client, _ = ghaVar(fc.opts.IDs.AzureClientID, "AZURE_CLIENT_ID")
-	tenant, _ = ghaVar(fc.opts.IDs.AzureTenantID, "AZURE_TENANT_ID")
-	sub, _ = ghaVar(fc.opts.IDs.AzureSubscriptionID, "AZURE_SUBSCRIPTION_ID")
+	client = ghaVar(fc.opts.IDs.AzureClientID, "AZURE_CLIENT_ID")
+	tenant = ghaVar(fc.opts.IDs.AzureTenantID, "AZURE_TENANT_ID")
+	sub = ghaVar(fc.opts.IDs.AzureSubscriptionID, "AZURE_SUBSCRIPTION_ID")
 	return client, tenant, sub
 }
 
@@ -101,7 +101,7 @@ func armOIDC(fc *fileCtx, e *yamledit.Editor, env *yaml.Node) {
 	}
 }
 
-func planAzureJob(fc *fileCtx, w *workflow, j *job, arm []envEntry, viaWF bool) *jobFix {
+func planAzureJob(fc *fileCtx, j *job, arm []envEntry, viaWF bool) *jobFix {
 	jf := &jobFix{j: j, need: permSet{"id-token": "write"}, oidc: true, credType: "azure-client-secret"}
 	var logins []*step
 	var envs []envEntry

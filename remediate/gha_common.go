@@ -40,12 +40,12 @@ func pinnedMajor(action string) string {
 }
 
 // ghaVar returns the YAML for an identifier: the value when known, else
-// the repository variable placeholder; placeholder reports which.
-func ghaVar(value, name string) (text string, placeholder bool) {
+// the repository variable placeholder.
+func ghaVar(value, name string) string {
 	if value != "" {
-		return yamledit.Quote(value), false
+		return yamledit.Quote(value)
 	}
-	return "${{ vars." + name + " }}", true
+	return "${{ vars." + name + " }}"
 }
 
 // deleteInputs removes inputs from a step; when none would remain and

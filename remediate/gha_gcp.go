@@ -97,8 +97,8 @@ type gcpJobFix struct {
 }
 
 func authPairs(fc *fileCtx, tokenFormat bool) []yamledit.FragPair {
-	wip, _ := ghaVar(fc.opts.IDs.GCPWorkloadIdentityProvider, "GCP_WORKLOAD_IDENTITY_PROVIDER")
-	sa, _ := ghaVar(fc.opts.IDs.GCPServiceAccount, "GCP_SERVICE_ACCOUNT")
+	wip := ghaVar(fc.opts.IDs.GCPWorkloadIdentityProvider, "GCP_WORKLOAD_IDENTITY_PROVIDER")
+	sa := ghaVar(fc.opts.IDs.GCPServiceAccount, "GCP_SERVICE_ACCOUNT")
 	var p []yamledit.FragPair
 	if tokenFormat {
 		p = append(p, yamledit.P("token_format", yamledit.Raw("access_token")))

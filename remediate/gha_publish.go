@@ -31,7 +31,7 @@ func fixGHAPyPI(fc *fileCtx) {
 	}
 	var fixes []*jobFix
 	for _, j := range w.jobs {
-		if jf := planPyPIJob(fc, w, j); jf != nil {
+		if jf := planPyPIJob(w, j); jf != nil {
 			fixes = append(fixes, jf)
 		}
 	}
@@ -61,7 +61,7 @@ func fixGHAPyPI(fc *fileCtx) {
 	}})
 }
 
-func planPyPIJob(fc *fileCtx, w *workflow, j *job) *jobFix {
+func planPyPIJob(w *workflow, j *job) *jobFix {
 	jf := &jobFix{j: j, need: permSet{"id-token": "write"}, credType: "pypi-token"}
 	var pubs []*step
 	var envs []envEntry
@@ -154,12 +154,14 @@ func fixGHANpm(fc *fileCtx) {
 			env = " --env " + jf.j.environment
 		}
 	}
-	fc.addSetup(Setup{Provider: "npm", Title: "npm: trusted publisher for " + owner + "/" + name,
+	fc.addSetup(Setup{
+		Provider: "npm", Title: "npm: trusted publisher for " + owner + "/" + name,
 		CLI: "# npm >= 11.10, 2FA on the account, the package must already exist\nnpm trust github <PACKAGE> --repo " + owner + "/" + name + " --file " + w.file() + env + " --allow-publish --yes\nnpm trust list <PACKAGE>\n",
 		Steps: []string{
 			"Or on npmjs.com: package → Settings → Trusted Publisher → GitHub Actions: organization " + owner + ", repository " + name + ", workflow " + w.file() + ".",
 			"Then: package Settings → Publishing access → Require two-factor authentication and disallow tokens.",
-		}})
+		},
+	})
 }
 
 func planNpmJob(fc *fileCtx, w *workflow, j *job) *jobFix {

@@ -54,12 +54,14 @@ func fixGHAToken(fc *fileCtx) {
 		if fc.opts.IDs.GitHubAppID == "" {
 			vars = append(vars, Variable{Name: "APP_ID", Description: "ID of the GitHub App"})
 		}
-		fc.addSetup(Setup{Provider: "github", Title: "GitHub App for " + owner + "/" + name, Variables: vars,
+		fc.addSetup(Setup{
+			Provider: "github", Title: "GitHub App for " + owner + "/" + name, Variables: vars,
 			CLI: "gh variable set APP_ID --repo " + owner + "/" + name + " --body \"<APP_ID>\"\ngh secret set APP_PRIVATE_KEY --repo " + owner + "/" + name + " < app-private-key.pem\n",
 			Steps: []string{
 				"Create a GitHub App (Settings → Developer settings → GitHub Apps) with only the repository permissions the jobs need (Workflows: write only if it pushes workflow files), no webhook.",
 				"Install it on " + owner + "/" + name + " and the other repositories the jobs reach; store its app ID as the APP_ID variable and a private key as the APP_PRIVATE_KEY secret (ideally an environment secret).",
-			}})
+			},
+		})
 		fc.caveat("the GitHub App's private key is itself a long-lived secret: keep it in a protected environment; its installation tokens last one hour and are revoked when the job ends")
 	}
 }
@@ -111,7 +113,7 @@ func planTokenJob(fc *fileCtx, w *workflow, j *job) (*jobFix, bool) {
 	for _, u := range uses {
 		jf.secrets = appendUnique(jf.secrets, u.secret)
 	}
-	reason := appReason(w, j)
+	reason := appReason(j)
 	need := permSet{}
 	if reason == "" {
 		for _, u := range uses {
@@ -151,7 +153,7 @@ func planTokenJob(fc *fileCtx, w *workflow, j *job) (*jobFix, bool) {
 	if stepWithID(j, id) != nil {
 		id = "github-app-token"
 	}
-	appID, _ := ghaVar(fc.opts.IDs.GitHubAppID, "APP_ID")
+	appID := ghaVar(fc.opts.IDs.GitHubAppID, "APP_ID")
 	pairs := []yamledit.FragPair{
 		yamledit.P("app-id", yamledit.Raw(appID)),
 		yamledit.P("private-key", yamledit.Raw("${{ secrets.APP_PRIVATE_KEY }}")),
@@ -197,7 +199,7 @@ func planTokenJob(fc *fileCtx, w *workflow, j *job) (*jobFix, bool) {
 // appReason says why a job needs a GitHub App token rather than the
 // GITHUB_TOKEN: it reaches other repositories, must trigger workflows, or
 // edits workflow files; "" when the GITHUB_TOKEN can do its work.
-func appReason(w *workflow, j *job) string {
+func appReason(j *job) string {
 	if len(otherRepos(j)) > 0 {
 		return "it reaches other repositories"
 	}

@@ -75,7 +75,7 @@ func planVaultJob(fc *fileCtx, w *workflow, j *job) *jobFix {
 	if j.uses != "" {
 		jf.refuse(j.node.Line, "job %s calls the reusable workflow %s: rewrite the called workflow", j.id, j.uses)
 	}
-	role, _ := ghaVar(fc.opts.IDs.VaultRole, "VAULT_ROLE")
+	role := ghaVar(fc.opts.IDs.VaultRole, "VAULT_ROLE")
 	for _, s := range actions {
 		for _, k := range []string{"token", "secretId", "roleId", "githubToken"} {
 			jf.secrets = appendUnique(jf.secrets, secretsIn(s.input(k))...)

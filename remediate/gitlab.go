@@ -10,8 +10,10 @@ import (
 )
 
 // glReserved are top-level .gitlab-ci.yml keys that are not jobs.
-var glReserved = map[string]bool{"stages": true, "variables": true, "default": true, "include": true, "workflow": true,
-	"image": true, "services": true, "before_script": true, "after_script": true, "cache": true}
+var glReserved = map[string]bool{
+	"stages": true, "variables": true, "default": true, "include": true, "workflow": true,
+	"image": true, "services": true, "before_script": true, "after_script": true, "cache": true,
+}
 
 // glProvider describes how one cloud's static credentials look in GitLab
 // CI and what replaces them.
@@ -393,10 +395,12 @@ func gitlabSetup(fc *fileCtx, used map[string]bool, jobs map[string][]string) {
 		fc.addSetup(awsRoleSetup(fc.opts, host, issuer, "sts.amazonaws.com", subs, sprintf(glVar, "AWS_ROLE_ARN"), vars))
 	}
 	if used["gcp"] {
-		fc.addSetup(Setup{Provider: "gcp", Title: "GCP: workload identity provider for " + issuer, Subjects: subs,
+		fc.addSetup(Setup{
+			Provider: "gcp", Title: "GCP: workload identity provider for " + issuer, Subjects: subs,
 			Variables: []Variable{{Name: "GCP_WORKLOAD_IDENTITY_PROVIDER", Description: "projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER"}, {Name: "GCP_SERVICE_ACCOUNT", Description: "service account to impersonate"}},
 			CLI: "gcloud iam workload-identity-pools providers create-oidc gitlab --location=global --workload-identity-pool=gitlab \\\n  --issuer-uri=\"" + issuer + "\" --allowed-audiences=\"https://iam.googleapis.com/projects/${PROJECT_NUMBER}/locations/global/workloadIdentityPools/gitlab/providers/gitlab\" \\\n  --attribute-mapping=\"google.subject=assertion.sub,attribute.project_path=assertion.project_path\" \\\n  --attribute-condition=\"assertion.project_path == '" + owner + "/" + name + "'\"\n" +
-				"gcloud iam service-accounts add-iam-policy-binding \"${GCP_SERVICE_ACCOUNT}\" --role=roles/iam.workloadIdentityUser \\\n  --member=\"principalSet://iam.googleapis.com/projects/${PROJECT_NUMBER}/locations/global/workloadIdentityPools/gitlab/attribute.project_path/" + owner + "/" + name + "\"\n"})
+				"gcloud iam service-accounts add-iam-policy-binding \"${GCP_SERVICE_ACCOUNT}\" --role=roles/iam.workloadIdentityUser \\\n  --member=\"principalSet://iam.googleapis.com/projects/${PROJECT_NUMBER}/locations/global/workloadIdentityPools/gitlab/attribute.project_path/" + owner + "/" + name + "\"\n",
+		})
 	}
 	if used["azure"] {
 		fc.addSetup(azureFICSetup(fc.opts, issuer, subs, []Variable{{Name: "AZURE_CLIENT_ID", Description: "client ID of the Entra application"}, {Name: "AZURE_TENANT_ID", Description: "Entra tenant ID"}}))

@@ -95,9 +95,11 @@ func TestFixFile(t *testing.T) {
 }
 
 func TestFixers(t *testing.T) {
-	want := []string{"gha-aws-oidc", "gha-gcp-wif", "gha-azure-oidc", "gha-pypi-trusted-publishing", "gha-npm-trusted-publishing",
+	want := []string{
+		"gha-aws-oidc", "gha-gcp-wif", "gha-azure-oidc", "gha-pypi-trusted-publishing", "gha-npm-trusted-publishing",
 		"gha-github-token", "gha-vault-jwt", "gitlab-id-tokens", "circleci-oidc", "bitbucket-oidc", "npmrc-env",
-		"docker-credential-helper", "kubeconfig-exec", "terraform-ambient", "source-env"}
+		"docker-credential-helper", "kubeconfig-exec", "terraform-ambient", "source-env",
+	}
 	var got []string
 	for _, f := range Fixers() {
 		got = append(got, f.Name)
@@ -118,7 +120,7 @@ func TestSourceEnv_GoCompiles(t *testing.T) {
 		dir := t.TempDir()
 		writeTree(t, dir, files)
 		writeTree(t, dir, map[string][]byte{"go.mod": []byte("module example.com/x\n\ngo 1.22\n")})
-		cmd := exec.Command("go", "build", "./...")
+		cmd := exec.CommandContext(t.Context(), "go", "build", "./...")
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -128,7 +130,7 @@ func TestSourceEnv_GoCompiles(t *testing.T) {
 }
 
 func TestGoCheck_RefusesConstUse(t *testing.T) {
-	src := []byte("package p\n\nconst key = \"ghp_FAKEfakeFAKEfake0123456789abcdefABCD\"\n\nvar arr [len(key)]byte\n")
+	src := []byte("package p\n\nconst key = \"ghp_" + "FAKEfakeFAKEfake0123456789abcdefABCD\"\n\nvar arr [len(key)]byte\n")
 	ch, refusals := FixFile("p.go", src, Options{})
 	if ch != nil || len(refusals) != 1 || !strings.Contains(refusals[0].Reason, "would not compile") {
 		t.Errorf("FixFile = %v, %+v; want a compile refusal", ch, refusals)

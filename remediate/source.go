@@ -281,8 +281,11 @@ func envRead(lang, name string) string {
 }
 
 var secretManagers = []struct{ marker, name string }{
-	{"secretsmanager", "AWS Secrets Manager"}, {"secretmanager", "Google Secret Manager"},
-	{"keyvault", "Azure Key Vault"}, {"SecretClient", "Azure Key Vault"}, {"hvac", "HashiCorp Vault"},
+	{"secretsmanager", "AWS Secrets Manager"},
+	{"secretmanager", "Google Secret Manager"},
+	{"keyvault", "Azure Key Vault"},
+	{"SecretClient", "Azure Key Vault"},
+	{"hvac", "HashiCorp Vault"},
 	{"vault/api", "HashiCorp Vault"},
 }
 
@@ -315,7 +318,7 @@ func lexLiterals(src []byte, lang string) ([]literal, error) {
 			continue
 		}
 		l := literal{start: t.start, end: t.end}
-		l.value, l.refusal = literalValue(t.text, lang)
+		l.value, l.refusal = literalValue(t.text)
 		if i >= 2 && sig[i-1].kind == 'p' && (sig[i-1].text == "=" || sig[i-1].text == ":") {
 			prev := sig[i-2]
 			// A type annotation (name: string = "x") names the binding
@@ -327,7 +330,7 @@ func lexLiterals(src []byte, lang string) ([]literal, error) {
 			case 'i':
 				l.name = prev.text
 			case 's':
-				l.name, _ = literalValue(prev.text, lang)
+				l.name, _ = literalValue(prev.text)
 			}
 			if i >= 3 && sig[i-1].text == "=" && sig[i-2].kind == 'p' && strings.Contains("=!<>", sig[i-2].text) {
 				l.name = "" // a comparison, not an assignment
@@ -343,7 +346,7 @@ func lexLiterals(src []byte, lang string) ([]literal, error) {
 
 // literalValue returns a simple literal's content, or why it cannot be
 // replaced by an environment read.
-func literalValue(text, lang string) (string, string) {
+func literalValue(text string) (string, string) {
 	prefix := ""
 	for len(text) > 0 && text[0] != '"' && text[0] != '\'' && text[0] != '`' {
 		prefix += strings.ToLower(text[:1])

@@ -1,8 +1,8 @@
 package remediate
 
 import (
-	"errors"
 	"bytes"
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -120,7 +120,7 @@ func goEnsureOS(src []byte) ([]byte, error) {
 			return splice(src, end, end, nl+`import "os"`), nil
 		}
 		// Into the standard-library group, in sorted place.
-		var at, ind = -1, "\t"
+		at, ind := -1, "\t"
 		for _, s := range gd.Specs {
 			is := s.(*ast.ImportSpec)
 			p, _ := strconv.Unquote(is.Path.Value)

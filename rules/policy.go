@@ -454,9 +454,13 @@ func (w *weightsFile) scalars() []struct {
 		key string
 		v   *int
 	}{
-		{"sprawl_per_place", w.SprawlPerPlace}, {"sprawl_places_max", w.SprawlPlacesMax},
-		{"sprawl_per_repository", w.SprawlPerRepository}, {"sprawl_repositories_max", w.SprawlRepositoriesMax},
-		{"live", w.Live}, {"expired_cap", w.ExpiredCap}, {"revoked_cap", w.RevokedCap},
+		{"sprawl_per_place", w.SprawlPerPlace},
+		{"sprawl_places_max", w.SprawlPlacesMax},
+		{"sprawl_per_repository", w.SprawlPerRepository},
+		{"sprawl_repositories_max", w.SprawlRepositoriesMax},
+		{"live", w.Live},
+		{"expired_cap", w.ExpiredCap},
+		{"revoked_cap", w.RevokedCap},
 	}
 }
 
@@ -715,9 +719,13 @@ func (w *Weights) apply(f *weightsFile) {
 		dst *int
 		src *int
 	}{
-		{&w.SprawlPerPlace, f.SprawlPerPlace}, {&w.SprawlPlacesMax, f.SprawlPlacesMax},
-		{&w.SprawlPerRepository, f.SprawlPerRepository}, {&w.SprawlRepositoriesMax, f.SprawlRepositoriesMax},
-		{&w.Live, f.Live}, {&w.ExpiredCap, f.ExpiredCap}, {&w.RevokedCap, f.RevokedCap},
+		{&w.SprawlPerPlace, f.SprawlPerPlace},
+		{&w.SprawlPlacesMax, f.SprawlPlacesMax},
+		{&w.SprawlPerRepository, f.SprawlPerRepository},
+		{&w.SprawlRepositoriesMax, f.SprawlRepositoriesMax},
+		{&w.Live, f.Live},
+		{&w.ExpiredCap, f.ExpiredCap},
+		{&w.RevokedCap, f.RevokedCap},
 	} {
 		if s.src != nil {
 			*s.dst = *s.src

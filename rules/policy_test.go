@@ -24,23 +24,44 @@ func TestDefaultPolicy(t *testing.T) {
 		q    ExpectQuery
 		want want
 	}{
-		{"ci aws actions", ExpectQuery{Context: ContextCI, Provider: "aws", CI: "github-actions", Path: ".github/workflows/d.yml"},
-			want{"AWS OIDC role, 1 h", "gha-aws-oidc"}},
+		{
+			"ci aws actions",
+			ExpectQuery{Context: ContextCI, Provider: "aws", CI: "github-actions", Path: ".github/workflows/d.yml"},
+			want{"AWS OIDC role, 1 h", "gha-aws-oidc"},
+		},
 		{"ci aws gitlab", ExpectQuery{Context: ContextCI, Provider: "aws", CI: "gitlab-ci"}, want{"AWS OIDC role, 1 h", "gitlab-id-tokens"}},
 		{"ci aws jenkins", ExpectQuery{Context: ContextCI, Provider: "aws", CI: "jenkins"}, want{"AWS OIDC role, 1 h", ""}},
 		{"ci gcp actions", ExpectQuery{Context: ContextCI, Provider: "gcp", CI: "github-actions"}, want{"GCP workload identity federation, ≤ 1 h", "gha-gcp-wif"}},
-		{"ci unknown provider", ExpectQuery{Context: ContextCI, Provider: "stripe", CI: "github-actions"},
-			want{"Fetched at job start from a secret manager through the CI system's OIDC token, job-scoped", ""}},
-		{"source any", ExpectQuery{Context: ContextSource, Provider: "stripe", Path: "pay.go"},
-			want{"Read at runtime from a secret manager with workload identity, session", "source-env"}},
-		{"config npmrc", ExpectQuery{Context: ContextConfig, Provider: "npm", Path: "web/.npmrc"},
-			want{"npm token from the environment or trusted publishing, per publish", "npmrc-env"}},
-		{"config kubeconfig dir", ExpectQuery{Context: ContextConfig, Provider: "kubernetes", Path: "ops/.kube/config"},
-			want{"kubeconfig exec credential plugin, 15 min to 1 h", "kubeconfig-exec"}},
-		{"config terraform", ExpectQuery{Context: ContextConfig, Provider: "aws", Path: "infra/main.tf"},
-			want{"Ambient provider credentials, 1 h", "terraform-ambient"}},
-		{"config tf lookalike", ExpectQuery{Context: ContextConfig, Provider: "aws", Path: "infra/main.tf.json"},
-			want{"AWS role session from the environment or credential_process, ≤ 1 h", ""}},
+		{
+			"ci unknown provider",
+			ExpectQuery{Context: ContextCI, Provider: "stripe", CI: "github-actions"},
+			want{"Fetched at job start from a secret manager through the CI system's OIDC token, job-scoped", ""},
+		},
+		{
+			"source any",
+			ExpectQuery{Context: ContextSource, Provider: "stripe", Path: "pay.go"},
+			want{"Read at runtime from a secret manager with workload identity, session", "source-env"},
+		},
+		{
+			"config npmrc",
+			ExpectQuery{Context: ContextConfig, Provider: "npm", Path: "web/.npmrc"},
+			want{"npm token from the environment or trusted publishing, per publish", "npmrc-env"},
+		},
+		{
+			"config kubeconfig dir",
+			ExpectQuery{Context: ContextConfig, Provider: "kubernetes", Path: "ops/.kube/config"},
+			want{"kubeconfig exec credential plugin, 15 min to 1 h", "kubeconfig-exec"},
+		},
+		{
+			"config terraform",
+			ExpectQuery{Context: ContextConfig, Provider: "aws", Path: "infra/main.tf"},
+			want{"Ambient provider credentials, 1 h", "terraform-ambient"},
+		},
+		{
+			"config tf lookalike",
+			ExpectQuery{Context: ContextConfig, Provider: "aws", Path: "infra/main.tf.json"},
+			want{"AWS role session from the environment or credential_process, ≤ 1 h", ""},
+		},
 		{"history", ExpectQuery{Context: ContextHistory, Provider: "aws"}, want{"Key deactivated and deleted; replaced by an AWS role session, ≤ 1 h", ""}},
 		{"local", ExpectQuery{Context: ContextLocal, Provider: "slack"}, want{"Kept in the OS keychain or fetched by a credential helper, ≤ 24 h", ""}},
 		{"unknown context", ExpectQuery{Context: "moon", Provider: "aws"}, want{}},
@@ -128,26 +149,46 @@ func TestParsePolicy_Errors(t *testing.T) {
 		doc  string
 		want []string
 	}{
-		{"unknown key", unknownKey,
-			[]string{lineOf(unknownKey, "maxlifetime = 3") + `:1: unknown key "context.ci.maxlifetime"`}},
-		{"bad lifetime", badLifetime,
-			[]string{lineOf(badLifetime, "weekly") + `:1: context "config": unknown lifetime class "weekly"`}},
-		{"unknown context", valid + "\n[context.moon]\nmax_lifetime = \"session\"\n",
-			[]string{`unknown context "moon"`}},
-		{"bad expectation", valid + "\n[[expect]]\ncontext = \"source\"\nci = \"github-actions\"\nfiles = [\"[\"]\nfixer = \"Bad Name\"\n",
-			[]string{"no provider", "a CI system applies only to the ci context", `bad file pattern "["`, "no mechanism", `bad fixer name "Bad Name"`}},
-		{"duplicate expectation", valid + "\n[[expect]]\ncontext = \"ci\"\nprovider = \"aws\"\nmechanism = \"x\"\n",
-			[]string{"repeats expectation 2"}},
-		{"weights out of range", strings.Replace(valid, "live = 15", "live = 150", 1),
-			[]string{"weights.live: 150 is out of range"}},
-		{"gap without gap", strings.Replace(valid, "short = { session = 10 }", "short = { session = 10, short = 3 }", 1),
-			[]string{"weights.lifetime_gap.short.short: no gap"}},
-		{"missing weight", strings.Replace(valid, "sprawl_per_place = 3\n", "", 1),
-			[]string{"weights: missing sprawl_per_place"}},
-		{"missing context", strings.Replace(valid, "[context.local]", "[context.ignored_files_here]", 1),
-			[]string{`unknown context "ignored_files_here"`, `context "local" is not defined`}},
-		{"missing default expectation", strings.Replace(valid, "context = \"history\"\nprovider = \"*\"", "context = \"history\"\nprovider = \"any\"", 1),
-			[]string{`context "history" has no expectation for provider "*"`}},
+		{
+			"unknown key", unknownKey,
+			[]string{lineOf(unknownKey, "maxlifetime = 3") + `:1: unknown key "context.ci.maxlifetime"`},
+		},
+		{
+			"bad lifetime", badLifetime,
+			[]string{lineOf(badLifetime, "weekly") + `:1: context "config": unknown lifetime class "weekly"`},
+		},
+		{
+			"unknown context", valid + "\n[context.moon]\nmax_lifetime = \"session\"\n",
+			[]string{`unknown context "moon"`},
+		},
+		{
+			"bad expectation", valid + "\n[[expect]]\ncontext = \"source\"\nci = \"github-actions\"\nfiles = [\"[\"]\nfixer = \"Bad Name\"\n",
+			[]string{"no provider", "a CI system applies only to the ci context", `bad file pattern "["`, "no mechanism", `bad fixer name "Bad Name"`},
+		},
+		{
+			"duplicate expectation", valid + "\n[[expect]]\ncontext = \"ci\"\nprovider = \"aws\"\nmechanism = \"x\"\n",
+			[]string{"repeats expectation 2"},
+		},
+		{
+			"weights out of range", strings.Replace(valid, "live = 15", "live = 150", 1),
+			[]string{"weights.live: 150 is out of range"},
+		},
+		{
+			"gap without gap", strings.Replace(valid, "short = { session = 10 }", "short = { session = 10, short = 3 }", 1),
+			[]string{"weights.lifetime_gap.short.short: no gap"},
+		},
+		{
+			"missing weight", strings.Replace(valid, "sprawl_per_place = 3\n", "", 1),
+			[]string{"weights: missing sprawl_per_place"},
+		},
+		{
+			"missing context", strings.Replace(valid, "[context.local]", "[context.ignored_files_here]", 1),
+			[]string{`unknown context "ignored_files_here"`, `context "local" is not defined`},
+		},
+		{
+			"missing default expectation", strings.Replace(valid, "context = \"history\"\nprovider = \"*\"", "context = \"history\"\nprovider = \"any\"", 1),
+			[]string{`context "history" has no expectation for provider "*"`},
+		},
 		{"not toml", "[context\n", []string{"policy.toml:1:"}},
 	}
 	for _, tt := range tests {
@@ -299,15 +340,19 @@ func TestParsePolicyOverride_Errors(t *testing.T) {
 		doc  string
 		want []string
 	}{
-		{"unknown key in policy", "[extend]\nuseDefault = true\n\n[policy.context.ci]\nmax_lifetim = \"session\"\nbogus = 1\n",
-			[]string{`.sessionize.toml:5:1: unknown key "policy.context.ci.max_lifetim"`, `.sessionize.toml:6:1: unknown key "policy.context.ci.bogus"`}},
-		{"bad values with positions", "[policy.context.source]\nmax_lifetime = \"forever\"\n\n[[policy.expect]]\ncontext = \"ci\"\nprovider = \"aws\"\nci = \"teamcity\"\nmechanism = \"x\"\n\n[policy.weights]\nprivilege = { root = 3 }\nexpired_cap = -1\n",
+		{
+			"unknown key in policy", "[extend]\nuseDefault = true\n\n[policy.context.ci]\nmax_lifetim = \"session\"\nbogus = 1\n",
+			[]string{`.sessionize.toml:5:1: unknown key "policy.context.ci.max_lifetim"`, `.sessionize.toml:6:1: unknown key "policy.context.ci.bogus"`},
+		},
+		{
+			"bad values with positions", "[policy.context.source]\nmax_lifetime = \"forever\"\n\n[[policy.expect]]\ncontext = \"ci\"\nprovider = \"aws\"\nci = \"teamcity\"\nmechanism = \"x\"\n\n[policy.weights]\nprivilege = { root = 3 }\nexpired_cap = -1\n",
 			[]string{
 				`.sessionize.toml:2:1: context "source": unknown lifetime class "forever"`,
 				`.sessionize.toml:7:1: expectation 1: unknown CI system "teamcity"`,
 				`.sessionize.toml:11:1: weights.privilege: unknown key "root"`,
 				`.sessionize.toml:12:1: weights.expired_cap: -1 is out of range`,
-			}},
+			},
+		},
 		{"wrong type", "[policy.weights]\nlive = \"high\"\n", []string{".sessionize.toml:2:"}},
 	}
 	for _, tt := range tests {

@@ -45,15 +45,15 @@ type blobData struct {
 
 // newBackend picks the git binary when it is installed and usable for this
 // repository, go-git otherwise.
-func newBackend(g *gitRepo, opts *Options, c *counters) (backend, error) {
+func newBackend(g *gitRepo, opts *Options, c *counters) backend {
 	if !opts.NoGitBinary && !g.partial() {
 		if bin, err := exec.LookPath("git"); err == nil {
 			be, err := newCLIBackend(bin, g, opts, c)
 			if err == nil {
-				return be, nil
+				return be
 			}
 			opts.logger().Debug("git binary unusable, reading with go-git", "error", err)
 		}
 	}
-	return newGoGitBackend(g, opts, c), nil
+	return newGoGitBackend(g, opts, c)
 }

@@ -48,7 +48,7 @@ func (b *cliBackend) close() {}
 // fsmonitor, C locale.
 func (b *cliBackend) command(ctx context.Context, args ...string) *exec.Cmd {
 	full := append([]string{"-C", b.dir, "-c", "core.fsmonitor=false", "-c", "core.quotePath=false"}, args...)
-	cmd := exec.CommandContext(ctx, b.bin, full...)
+	cmd := exec.CommandContext(ctx, b.bin, full...) //nolint:gosec // G204: git found on PATH, arguments as argv, no shell
 	cmd.Env = append(cmd.Environ(), "GIT_TERMINAL_PROMPT=0", "LC_ALL=C", "GIT_PAGER=cat")
 	cmd.WaitDelay = time.Second
 	return cmd

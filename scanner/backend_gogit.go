@@ -17,10 +17,10 @@ import (
 // read concurrently through two repository handles (go-git's storage is
 // not safe for concurrent use through one).
 type goGitBackend struct {
-	g      *gitRepo
-	opts   *Options
-	c      *counters
-	blobR  *git.Repository
+	g     *gitRepo
+	opts  *Options
+	c     *counters
+	blobR *git.Repository
 	// release closes the second repository handle, if one was opened.
 	release func()
 	// trees caches decoded trees: consecutive commits share most of theirs.

@@ -80,10 +80,7 @@ func (h *historyScan) run(ctx context.Context, rep *reporter) (err error) {
 			err = fmt.Errorf("read history of %q: repository is corrupt: %v", h.g.name, r)
 		}
 	}()
-	be, err := newBackend(h.g, h.opts, h.c)
-	if err != nil {
-		return err
-	}
+	be := newBackend(h.g, h.opts, h.c)
 	h.be = be
 	defer be.close()
 	byHash, err := be.commits(ctx, h.opts.Since)

@@ -279,7 +279,7 @@ func TestScan_MissingBlob(t *testing.T) {
 
 func blobHash(t *testing.T, dir, path string) string {
 	t.Helper()
-	out, err := exec.Command("git", "-C", dir, "rev-parse", "HEAD:"+path).Output()
+	out, err := exec.CommandContext(t.Context(), "git", "-C", dir, "rev-parse", "HEAD:"+path).Output()
 	if err != nil {
 		t.Skipf("git binary needed to locate a blob: %v", err)
 	}

@@ -26,8 +26,10 @@ func editorCommand(editor, path string, line int) *exec.Cmd {
 		args = append(args, fmt.Sprintf("+%d", line), path)
 	}
 	// The editor is the user's own choice ($VISUAL/$EDITOR), run on their
-	// behalf like git does.
-	return exec.Command(args[0], args[1:]...) //nolint:gosec // G204: the user's configured editor
+	// behalf like git does. No context: the editor owns the terminal until
+	// the user quits it (tea.Exec suspends the UI meanwhile), and killing
+	// it would leave the terminal in its state.
+	return exec.Command(args[0], args[1:]...) //nolint:gosec,noctx // G204: the user's configured editor; noctx: see above
 }
 
 // errNoEditor is reported when the editor command cannot be built.

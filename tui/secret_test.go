@@ -33,7 +33,7 @@ func TestNoRawSecretOnScreen(t *testing.T) {
 		s := newSecrets()
 		m := newTestModel(t, fullConfig(s), 160, 48)
 		scanned(m, fixtureReport(s))
-		openDetailAt(t, m, fpAWSKey)
+		openDetailAt(t, m, fpAWSID)
 		press(m, "r")
 		v := m.View()
 		assertNoSecret(t, v, s, s.awsKey)

@@ -94,7 +94,7 @@ var scenarios = []scenario{
 	}},
 	{name: "detail", setup: func(t *testing.T, m *model, s secrets) {
 		scanned(m, fixtureReport(s))
-		openDetailAt(t, m, fpAWSKey)
+		openDetailAt(t, m, fpAWSID)
 		press(m, "j")
 	}},
 	{name: "detail_preview", setup: func(t *testing.T, m *model, s secrets) {

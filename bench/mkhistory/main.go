@@ -65,8 +65,10 @@ func main() {
 	if err := fi.Start(); err != nil {
 		log.Fatal(err)
 	}
-	b := &builder{w: bufio.NewWriterSize(stdin, 1<<20), rng: rand.New(rand.NewPCG(42, 7)), every: *every, keep: *keep,
-		when: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), files: map[string][]byte{}}
+	b := &builder{
+		w: bufio.NewWriterSize(stdin, 1<<20), rng: rand.New(rand.NewPCG(42, 7)), every: *every, keep: *keep,
+		when: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), files: map[string][]byte{},
+	}
 	for _, v := range vers {
 		files, err := moduleFiles(ctx, *module, v)
 		if err != nil {

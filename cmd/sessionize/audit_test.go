@@ -272,13 +272,17 @@ func TestAudit_FlagsParsed(t *testing.T) {
 	var got *auditOptions
 	a := newApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, func(string) string { return "" })
 	cmd := auditCommand(a, auditDeps{run: func(_ context.Context, o *auditOptions) error { got = o; return nil }})
-	cmd.SetArgs([]string{"--org", "acme", "--shard", "1/4", "--repos", "svc-*,acme/web", "--include-archived", "--include-forks",
-		"--concurrency", "3", "--cache-dir", "/c", "--state", "/s.db", "--format", "html", "-o", "r.html"})
+	cmd.SetArgs([]string{
+		"--org", "acme", "--shard", "1/4", "--repos", "svc-*,acme/web", "--include-archived", "--include-forks",
+		"--concurrency", "3", "--cache-dir", "/c", "--state", "/s.db", "--format", "html", "-o", "r.html",
+	})
 	if err := cmd.ExecuteContext(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	want := auditOptions{org: "acme", shard: "1/4", repos: "svc-*,acme/web", includeArchived: true, includeForks: true,
-		concurrency: 3, cacheDir: "/c", statePath: "/s.db", format: "html", output: "r.html", failOn: "none", maxFileSize: "10MiB"}
+	want := auditOptions{
+		org: "acme", shard: "1/4", repos: "svc-*,acme/web", includeArchived: true, includeForks: true,
+		concurrency: 3, cacheDir: "/c", statePath: "/s.db", format: "html", output: "r.html", failOn: "none", maxFileSize: "10MiB",
+	}
 	if diff := cmp.Diff(want, *got, cmp.AllowUnexported(auditOptions{})); diff != "" {
 		t.Errorf("parsed options (-want +got):\n%s", diff)
 	}

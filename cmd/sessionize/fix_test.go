@@ -22,8 +22,10 @@ func TestFixCmd_Flags(t *testing.T) {
 		{
 			name: "identifiers",
 			args: []string{"dir", "--write", "--only", "gha-aws-oidc,npmrc-env", "--role-arn", "arn:aws:iam::1:role/x", "--aws-region", "eu-west-1", "--repo", "o/r", "--vault-role", "ci"},
-			want: fixOptions{target: "dir", write: true, only: []string{"gha-aws-oidc", "npmrc-env"}, repo: "o/r",
-				ids: remediate.Identifiers{AWSRoleARN: "arn:aws:iam::1:role/x", AWSRegion: "eu-west-1", VaultRole: "ci"}},
+			want: fixOptions{
+				target: "dir", write: true, only: []string{"gha-aws-oidc", "npmrc-env"}, repo: "o/r",
+				ids: remediate.Identifiers{AWSRoleARN: "arn:aws:iam::1:role/x", AWSRegion: "eu-west-1", VaultRole: "ci"},
+			},
 		},
 		{name: "unknown fixer", args: []string{"--only", "nope"}, err: `--only: unknown fixer "nope"`},
 		{name: "bad repo", args: []string{"--repo", "x"}, err: `--repo "x": want OWNER/NAME`},

@@ -52,8 +52,10 @@ func TestTUICmd_flags(t *testing.T) {
 		wantErr string
 	}{
 		{name: "defaults", args: nil, want: tuiOptions{target: ".", maxFileSize: "10MiB"}},
-		{name: "path and flags", args: []string{"repo", "--no-history", "--include-ignored", "--max-file-size", "1MiB"},
-			want: tuiOptions{target: "repo", noHistory: true, includeIgnored: true, maxFileSize: "1MiB"}},
+		{
+			name: "path and flags", args: []string{"repo", "--no-history", "--include-ignored", "--max-file-size", "1MiB"},
+			want: tuiOptions{target: "repo", noHistory: true, includeIgnored: true, maxFileSize: "1MiB"},
+		},
 		{name: "bad size", args: []string{"--max-file-size", "lots"}, wantErr: `--max-file-size: "lots" is not a size`},
 		{name: "two paths", args: []string{"a", "b"}, wantErr: "accepts at most 1 arg(s), received 2"},
 	}
@@ -86,8 +88,10 @@ func TestTUICmd_flags(t *testing.T) {
 func TestTUI_ignoreFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	c := scanner.Credential{Fingerprint: "0123456789abcdef", Type: "aws-access-key",
-		Occurrences: []scanner.Occurrence{{Path: "config/aws.ini", Line: 2}}}
+	c := scanner.Credential{
+		Fingerprint: "0123456789abcdef", Type: "aws-access-key",
+		Occurrences: []scanner.Occurrence{{Path: "config/aws.ini", Line: 2}},
+	}
 	f := ignoreFile{dir: dir}
 	got, err := f.Ignore(t.Context(), c)
 	if err != nil {
@@ -311,7 +315,8 @@ func TestTUI_tmux(t *testing.T) {
 	}
 	s := &tmuxSession{t: t, sock: filepath.Join(tmp, "tmux.sock")}
 	s.tmux("new-session", "-d", "-s", "tui", "-x", "120", "-y", "40", script)
-	t.Cleanup(func() { _ = exec.Command("tmux", "-S", s.sock, "kill-server").Run() })
+	// t.Context() is already cancelled when cleanups run.
+	t.Cleanup(func() { _ = exec.CommandContext(context.Background(), "tmux", "-S", s.sock, "kill-server").Run() })
 
 	noRaw := func(scr, step string, allowed string) {
 		t.Helper()

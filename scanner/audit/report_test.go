@@ -178,9 +178,11 @@ func TestWriteHTML_Chromium(t *testing.T) {
 	shot := filepath.Join(t.ArtifactDir(), "audit-report.png")
 	run := func(args ...string) (stdout, stderr string) {
 		t.Helper()
-		base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		base := []string{
+			"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 			"--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir=" + filepath.Join(dir, "profile"),
-			"--enable-logging=stderr", "--v=0"}
+			"--enable-logging=stderr", "--v=0",
+		}
 		cmd := exec.CommandContext(t.Context(), chromium, append(append(base, args...), "file://"+page)...)
 		var out, errb bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errb

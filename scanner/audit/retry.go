@@ -78,7 +78,7 @@ func (p RetryPolicy) jitter(d time.Duration) time.Duration {
 	if p.Jitter != nil {
 		return p.Jitter(d)
 	}
-	return rand.N(d)
+	return rand.N(d) //nolint:gosec // G404: retry jitter, nothing secret
 }
 
 func (p RetryPolicy) sleep(ctx context.Context, d time.Duration) error {

@@ -56,29 +56,43 @@ func TestRetryTransport(t *testing.T) {
 		wantCalls int32
 		wantWaits []time.Duration
 	}{
-		{name: "5xx backoff", method: "GET", responses: []func(http.ResponseWriter){status(500), status(502), status(503)},
-			wantCode: 200, wantCalls: 4, wantWaits: []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}},
-		{name: "5xx capped", policy: audit.RetryPolicy{MaxRetries: 2}, method: "GET",
+		{
+			name: "5xx backoff", method: "GET", responses: []func(http.ResponseWriter){status(500), status(502), status(503)},
+			wantCode: 200, wantCalls: 4, wantWaits: []time.Duration{time.Second, 2 * time.Second, 4 * time.Second},
+		},
+		{
+			name: "5xx capped", policy: audit.RetryPolicy{MaxRetries: 2}, method: "GET",
 			responses: []func(http.ResponseWriter){status(500), status(500), status(500), status(500)},
-			wantCode:  500, wantCalls: 3, wantWaits: []time.Duration{time.Second, 2 * time.Second}},
+			wantCode:  500, wantCalls: 3, wantWaits: []time.Duration{time.Second, 2 * time.Second},
+		},
 		{name: "post not retried on 5xx", method: "POST", responses: []func(http.ResponseWriter){status(500)}, wantCode: 500, wantCalls: 1},
-		{name: "post retried on rate limit", method: "POST", responses: []func(http.ResponseWriter){status(429, "Retry-After", "2")},
-			wantCode: 200, wantCalls: 2, wantWaits: []time.Duration{2 * time.Second}},
-		{name: "primary limit waits for reset", method: "GET",
+		{
+			name: "post retried on rate limit", method: "POST", responses: []func(http.ResponseWriter){status(429, "Retry-After", "2")},
+			wantCode: 200, wantCalls: 2, wantWaits: []time.Duration{2 * time.Second},
+		},
+		{
+			name: "primary limit waits for reset", method: "GET",
 			responses: []func(http.ResponseWriter){status(403, "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", fmt.Sprint(now.Add(42*time.Second).Unix()))},
-			wantCode:  200, wantCalls: 2, wantWaits: []time.Duration{42 * time.Second}},
-		{name: "retry-after date", method: "GET",
+			wantCode:  200, wantCalls: 2, wantWaits: []time.Duration{42 * time.Second},
+		},
+		{
+			name: "retry-after date", method: "GET",
 			responses: []func(http.ResponseWriter){status(429, "Retry-After", now.Add(9*time.Second).Format(http.TimeFormat))},
-			wantCode:  200, wantCalls: 2, wantWaits: []time.Duration{9 * time.Second}},
-		{name: "secondary limit from body", method: "GET",
+			wantCode:  200, wantCalls: 2, wantWaits: []time.Duration{9 * time.Second},
+		},
+		{
+			name: "secondary limit from body", method: "GET",
 			responses: []func(http.ResponseWriter){func(w http.ResponseWriter) {
 				w.WriteHeader(403)
 				fmt.Fprint(w, `{"message":"You have exceeded a secondary rate limit."}`)
 			}},
-			wantCode: 200, wantCalls: 2, wantWaits: []time.Duration{time.Minute}},
-		{name: "reset too late", policy: audit.RetryPolicy{MaxWait: time.Minute}, method: "GET",
+			wantCode: 200, wantCalls: 2, wantWaits: []time.Duration{time.Minute},
+		},
+		{
+			name: "reset too late", policy: audit.RetryPolicy{MaxWait: time.Minute}, method: "GET",
 			responses: []func(http.ResponseWriter){status(403, "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", fmt.Sprint(now.Add(time.Hour).Unix()))},
-			wantCode:  403, wantCalls: 1},
+			wantCode:  403, wantCalls: 1,
+		},
 		{name: "plain 403 not retried", method: "GET", responses: []func(http.ResponseWriter){status(403)}, wantCode: 403, wantCalls: 1},
 		{name: "401 not retried", method: "GET", responses: []func(http.ResponseWriter){status(401)}, wantCode: 401, wantCalls: 1},
 	}
@@ -118,7 +132,11 @@ func TestRetryTransport_Jitter(t *testing.T) {
 		BaseDelay: 4 * time.Second,
 		Sleep:     func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil },
 	}
-	resp, err := (&http.Client{Transport: p.Transport(nil)}).Get(srv.URL)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := (&http.Client{Transport: p.Transport(nil)}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +155,10 @@ func TestRetryTransport_Cancel(t *testing.T) {
 		return ctx.Err()
 	}}
 	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL, nil)
-	_, err := (&http.Client{Transport: p.Transport(nil)}).Do(req)
+	resp, err := (&http.Client{Transport: p.Transport(nil)}).Do(req)
+	if err == nil {
+		resp.Body.Close()
+	}
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("error = %v, want context.Canceled", err)
 	}

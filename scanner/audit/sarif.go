@@ -50,7 +50,8 @@ func writeSARIFDir(dir string, r *Report, w report.Writer) error {
 // writeFileAtomic writes a file through a temporary file in the same
 // directory, synced and renamed.
 func writeFileAtomic(p string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	// Report directories get the usual permissions (umask applies).
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil { //nolint:gosec // G301: output the user asked for, like mkdir -p
 		return fmt.Errorf("write %q: %w", p, err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp*")

@@ -73,8 +73,10 @@ func literal(k *rules.KB, rule, value, path string, line int, set func(*detector
 // (detectors/ci): the stored secret by name, typed as the credential it
 // holds and classified from the knowledge base, with the fixer that rewrites
 // the step; or, with session, the OIDC role assumption kept as inventory.
-func ciRef(t *testing.T, k *rules.KB, typ, name, path string, line int, session bool) detectors.Finding {
+// Every case uses an AWS access key pair wired in .github/workflows/deploy.yml.
+func ciRef(t *testing.T, k *rules.KB, name string, line int, session bool) detectors.Finding {
 	t.Helper()
+	typ, path := "aws-access-key", ".github/workflows/deploy.yml"
 	f := detectors.Finding{
 		RuleID: "gha-aws-keys", Kind: detectors.KindCIReference, Secret: detectors.NewSecret("secrets." + name),
 		Family: "ci:github-actions", Path: path, Line: line, Column: 30, EndLine: line,
@@ -147,7 +149,6 @@ func TestApply_SpecExamples(t *testing.T) {
 	keyID := "AKIA" + filler(16, 1, upperDigits)
 	secretKey := filler(40, 2, alnum)
 	recent := now.Add(-2 * time.Hour)
-	workflow := ".github/workflows/deploy.yml"
 	tests := []struct {
 		name         string
 		report       *scanner.Report
@@ -171,8 +172,8 @@ func TestApply_SpecExamples(t *testing.T) {
 		{
 			name: "akia pair referenced from actions secrets",
 			report: report(
-				occ(ciRef(t, k, "aws-access-key", "AWS_ACCESS_KEY_ID", workflow, 20, false), scanner.WhereCIReference, recent),
-				occ(ciRef(t, k, "aws-access-key", "AWS_SECRET_ACCESS_KEY", workflow, 21, false), scanner.WhereCIReference, recent),
+				occ(ciRef(t, k, "AWS_ACCESS_KEY_ID", 20, false), scanner.WhereCIReference, recent),
+				occ(ciRef(t, k, "AWS_SECRET_ACCESS_KEY", 21, false), scanner.WhereCIReference, recent),
 			),
 			rule: "gha-aws-keys",
 			want: result{Score: 65, Severity: scanner.SeverityHigh, Fixer: "gha-aws-oidc", Components: []string{
@@ -239,7 +240,7 @@ func TestApply_SpecExamples(t *testing.T) {
 		},
 		{
 			name:   "oidc role-to-assume step",
-			report: report(occ(ciRef(t, k, "aws-access-key", "", workflow, 25, true), scanner.WhereCIReference, recent)),
+			report: report(occ(ciRef(t, k, "", 25, true), scanner.WhereCIReference, recent)),
 			rule:   "gha-oidc",
 			want: result{Score: 0, Severity: scanner.SeverityInfo, Components: []string{
 				"session +0",
@@ -309,27 +310,59 @@ func TestApply_Contexts(t *testing.T) {
 		want     []string
 		expected string
 	}{
-		{"source", occ(literal(k, "aws-access-token", key(1), "main.go", 1, nil), scanner.WhereWorktree, time.Time{}),
-			false, []string{"lifetime +40", "exposure +30", "privilege +15"}, "AWS SDK default credential chain"},
-		{"staged", occ(literal(k, "aws-access-token", key(1), "main.go", 1, nil), scanner.WhereStaged, time.Time{}),
-			false, []string{"lifetime +40", "exposure +30", "privilege +15"}, "AWS SDK default credential chain"},
-		{"config file", occ(literal(k, "aws-access-token", key(1), "deploy/values.yaml", 1, nil), scanner.WhereWorktree, time.Time{}),
-			false, []string{"lifetime +35", "exposure +30", "privilege +15"}, "AWS role session from the environment"},
-		{"aws credentials file", occ(literal(k, "aws-access-token", key(1), "ops/.aws/credentials", 2, nil), scanner.WhereWorktree, time.Time{}),
-			false, []string{"lifetime +35", "exposure +30", "privilege +15"}, "AWS IAM Identity Center session"},
-		{"terraform", occ(literal(k, "aws-access-token", key(1), "infra/main.tf", 4, nil), scanner.WhereWorktree, time.Time{}),
-			false, []string{"lifetime +35", "exposure +30", "privilege +15"}, "Ambient provider credentials"},
-		{"literal in a workflow", occ(literal(k, "aws-access-token", key(1), ".github/workflows/ci.yml", 9, nil), scanner.WhereWorktree, time.Time{}),
-			false, []string{"lifetime +40", "exposure +30", "privilege +15"}, "AWS OIDC role, 1 h"},
-		{"history only", occ(literal(k, "aws-access-token", key(1), "old.py", 3, nil), scanner.WhereHistory, now.Add(-400*24*time.Hour)),
-			false, []string{"lifetime +40", "exposure +20", "privilege +15", "age +8"}, "Key deactivated and deleted"},
+		{
+			"source", occ(literal(k, "aws-access-token", key(1), "main.go", 1, nil), scanner.WhereWorktree, time.Time{}),
+			false,
+			[]string{"lifetime +40", "exposure +30", "privilege +15"},
+			"AWS SDK default credential chain",
+		},
+		{
+			"staged", occ(literal(k, "aws-access-token", key(1), "main.go", 1, nil), scanner.WhereStaged, time.Time{}),
+			false,
+			[]string{"lifetime +40", "exposure +30", "privilege +15"},
+			"AWS SDK default credential chain",
+		},
+		{
+			"config file", occ(literal(k, "aws-access-token", key(1), "deploy/values.yaml", 1, nil), scanner.WhereWorktree, time.Time{}),
+			false,
+			[]string{"lifetime +35", "exposure +30", "privilege +15"},
+			"AWS role session from the environment",
+		},
+		{
+			"aws credentials file", occ(literal(k, "aws-access-token", key(1), "ops/.aws/credentials", 2, nil), scanner.WhereWorktree, time.Time{}),
+			false,
+			[]string{"lifetime +35", "exposure +30", "privilege +15"},
+			"AWS IAM Identity Center session",
+		},
+		{
+			"terraform", occ(literal(k, "aws-access-token", key(1), "infra/main.tf", 4, nil), scanner.WhereWorktree, time.Time{}),
+			false,
+			[]string{"lifetime +35", "exposure +30", "privilege +15"},
+			"Ambient provider credentials",
+		},
+		{
+			"literal in a workflow", occ(literal(k, "aws-access-token", key(1), ".github/workflows/ci.yml", 9, nil), scanner.WhereWorktree, time.Time{}),
+			false,
+			[]string{"lifetime +40", "exposure +30", "privilege +15"},
+			"AWS OIDC role, 1 h",
+		},
+		{
+			"history only", occ(literal(k, "aws-access-token", key(1), "old.py", 3, nil), scanner.WhereHistory, now.Add(-400*24*time.Hour)),
+			false,
+			[]string{"lifetime +40", "exposure +20", "privilege +15", "age +8"},
+			"Key deactivated and deleted",
+		},
 		{"history still in head", func() scanner.Occurrence {
 			o := occ(literal(k, "aws-access-token", key(1), "app.py", 3, nil), scanner.WhereHistory, now.Add(-10*24*time.Hour))
 			o.InHead = true
 			return o
 		}(), false, []string{"lifetime +40", "exposure +30", "privilege +15"}, "AWS SDK default credential chain"},
-		{"ignored file", occ(literal(k, "aws-access-token", key(1), ".env", 1, nil), scanner.WhereWorktree, time.Time{}),
-			true, []string{"lifetime +35", "exposure +5", "privilege +15"}, "AWS IAM Identity Center session"},
+		{
+			"ignored file", occ(literal(k, "aws-access-token", key(1), ".env", 1, nil), scanner.WhereWorktree, time.Time{}),
+			true,
+			[]string{"lifetime +35", "exposure +5", "privilege +15"},
+			"AWS IAM Identity Center session",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -537,16 +570,15 @@ func TestApply_Reasons(t *testing.T) {
 	t.Parallel()
 	k := kb(t)
 	recent := now.Add(-2 * time.Hour)
-	workflow := ".github/workflows/deploy.yml"
 	r := report(
 		occ(literal(k, "aws-access-token", "AKIA"+filler(16, 1, upperDigits), "deploy/aws.go", 10, nil), scanner.WhereWorktree, now.Add(-500*24*time.Hour)),
 		occ(literal(k, "aws-access-token", "AKIA"+filler(16, 1, upperDigits), "old/aws.py", 4, nil), scanner.WhereHistory, now.Add(-600*24*time.Hour)),
-		occ(ciRef(t, k, "aws-access-key", "AWS_SECRET_ACCESS_KEY", workflow, 21, false), scanner.WhereCIReference, recent),
+		occ(ciRef(t, k, "AWS_SECRET_ACCESS_KEY", 21, false), scanner.WhereCIReference, recent),
 		occ(literal(k, "github-app-token", ghToken("ghs_", filler(30, 4, alnum)), "scripts/release.py", 3, nil), scanner.WhereStaged, time.Time{}),
 		occ(literal(k, "aws-access-token", "ASIA"+filler(16, 3, upperDigits), "deploy/session.go", 10, func(f *detectors.Finding) {
 			f.Type, f.Lifetime, f.ExpiresAt = "aws-sts-session-key", rules.Session, now.Add(-time.Hour)
 		}), scanner.WhereWorktree, recent),
-		occ(ciRef(t, k, "aws-access-key", "", workflow, 25, true), scanner.WhereCIReference, recent),
+		occ(ciRef(t, k, "", 25, true), scanner.WhereCIReference, recent),
 	)
 	if err := score.Apply(r, score.Options{Now: clock, PublicRepo: true}); err != nil {
 		t.Fatalf("Apply() error: %v", err)

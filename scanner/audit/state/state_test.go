@@ -48,7 +48,7 @@ func TestOpen_Schema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := raw.Exec("PRAGMA user_version = 99"); err != nil {
+	if _, err := raw.ExecContext(t.Context(), "PRAGMA user_version = 99"); err != nil {
 		t.Fatal(err)
 	}
 	raw.Close()
@@ -164,8 +164,10 @@ func TestScannedCommits(t *testing.T) {
 	ctx := t.Context()
 	save := func(rv string, reset bool, commits ...string) {
 		t.Helper()
-		_, err := db.SaveRepo(ctx, state.Save{FullName: "acme/api", RulesVersion: rv, Report: []byte("{}"), History: []byte("{}"),
-			Now: day1, Commits: commits, ResetCommits: reset})
+		_, err := db.SaveRepo(ctx, state.Save{
+			FullName: "acme/api", RulesVersion: rv, Report: []byte("{}"), History: []byte("{}"),
+			Now: day1, Commits: commits, ResetCommits: reset,
+		})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,7 +27,7 @@ func (s *Set) Add(k uint64) bool {
 	if len(s.slots) == 0 || (s.n+1)*4 > len(s.slots)*3 {
 		s.grow()
 	}
-	mask := uint64(len(s.slots) - 1)
+	mask := uint64(len(s.slots) - 1) //nolint:gosec // G115: slots is a non-empty power of two here
 	for i := mix(k) & mask; ; i = (i + 1) & mask {
 		switch s.slots[i] {
 		case k:
@@ -48,7 +48,7 @@ func (s *Set) Has(k uint64) bool {
 	if len(s.slots) == 0 {
 		return false
 	}
-	mask := uint64(len(s.slots) - 1)
+	mask := uint64(len(s.slots) - 1) //nolint:gosec // G115: slots is a non-empty power of two here
 	for i := mix(k) & mask; ; i = (i + 1) & mask {
 		switch s.slots[i] {
 		case k:
@@ -72,7 +72,7 @@ func (s *Set) grow() {
 	}
 	old := s.slots
 	s.slots = make([]uint64, size)
-	mask := uint64(size - 1)
+	mask := uint64(size - 1) //nolint:gosec // G115: size is a positive power of two
 	for _, k := range old {
 		if k == 0 {
 			continue
