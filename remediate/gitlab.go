@@ -177,7 +177,6 @@ func fixGitLab(fc *fileCtx) {
 	e := d.Edit()
 	providers := glProviders()
 	used := map[string]bool{}
-	fixedJobs := map[string][]string{}
 	topDrop := map[string]bool{}
 	topRefused := map[string]bool{}
 	for _, j := range glJobs(d.Root) {
@@ -199,18 +198,12 @@ func fixGitLab(fc *fileCtx) {
 			jobEdits = append(jobEdits, ed)
 			tokens = append(tokens, tok)
 			used[p.name] = true
-			fixedJobs[p.name] = append(fixedJobs[p.name], j.id)
 			if countKeys(topVars, p.vars) > 0 {
 				topDrop[p.name] = true
 			}
 		}
 		if refused != "" {
 			fc.refuse(j.node.Line, "%s", refused)
-			for _, p := range providers {
-				if len(fixedJobs[p.name]) > 0 && fixedJobs[p.name][len(fixedJobs[p.name])-1] == j.id {
-					fixedJobs[p.name] = fixedJobs[p.name][:len(fixedJobs[p.name])-1]
-				}
-			}
 			continue
 		}
 		for _, ed := range jobEdits {
@@ -245,7 +238,7 @@ func fixGitLab(fc *fileCtx) {
 	}
 	fc.out = out
 	fc.summary = "Replace static CI/CD variables with GitLab ID tokens (id_tokens) and federated logins"
-	gitlabSetup(fc, used, fixedJobs)
+	gitlabSetup(fc, used)
 }
 
 // planGitLabJob decides one provider's rewrite of job j; it returns the
@@ -379,7 +372,7 @@ func anyUses(seq *yaml.Node, re *regexp.Regexp) bool {
 }
 
 // gitlabSetup adds the provider-side setup for GitLab's issuer.
-func gitlabSetup(fc *fileCtx, used map[string]bool, jobs map[string][]string) {
+func gitlabSetup(fc *fileCtx, used map[string]bool) {
 	owner, name := fc.opts.repo()
 	issuer := strings.TrimSuffix(firstNonEmpty(fc.opts.IDs.GitLabURL, "https://gitlab.com"), "/")
 	host := strings.TrimPrefix(strings.TrimPrefix(issuer, "https://"), "http://")

@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/go-git/go-git/v5"
@@ -24,7 +25,7 @@ func Clone(ctx context.Context, url, dir string, opts CloneOptions) error {
 		co.Auth = &githttp.BasicAuth{Username: "x-access-token", Password: opts.Token}
 	}
 	if _, err := git.PlainCloneContext(ctx, dir, false, co); err != nil {
-		if err == transport.ErrAuthenticationRequired || err == transport.ErrAuthorizationFailed {
+		if errors.Is(err, transport.ErrAuthenticationRequired) || errors.Is(err, transport.ErrAuthorizationFailed) {
 			return fmt.Errorf("clone %q: %w (set GITHUB_TOKEN to a token that can read it)", url, err)
 		}
 		return fmt.Errorf("clone %q: %w", url, err)

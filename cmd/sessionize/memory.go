@@ -40,7 +40,7 @@ func governMemory(getenv func(string) string) func() {
 			if sample[0].Value.Kind() != metrics.KindUint64 {
 				return
 			}
-			live := int64(sample[0].Value.Uint64())
+			live := int64(min(sample[0].Value.Uint64(), 1<<62)) // a heap, never near 2^63
 			if 2*live > limit {
 				limit = 2 * live
 				debug.SetMemoryLimit(limit)
