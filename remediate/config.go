@@ -1,11 +1,6 @@
 package remediate
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
-	"strings"
-
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/sessionize/sessionize/rules"
@@ -49,23 +44,8 @@ func ParseConfig(name string, data []byte) (Config, error) {
 	}
 	// Decode only [fix] strictly: the rest belongs to other readers.
 	var f configFile
-	dec := toml.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		var sm *toml.StrictMissingError
-		if !errors.As(err, &sm) {
-			return Config{}, rules.DecodeError(name, err)
-		}
-		var list rules.ErrorList
-		for _, e := range sm.Errors {
-			if k := e.Key(); len(k) > 1 && k[0] == "fix" {
-				line, col := e.Position()
-				list = append(list, rules.PosError{File: name, Line: line, Column: col, Msg: fmt.Sprintf("unknown key %q", strings.Join(k, "."))})
-			}
-		}
-		if len(list) > 0 {
-			return Config{}, list
-		}
+	if err := rules.DecodeSection(name, data, &f, "fix"); err != nil {
+		return Config{}, err
 	}
 	if f.Fix == nil {
 		return Config{}, nil
