@@ -60,6 +60,9 @@ func openRepo(root string) (*gitRepo, error) {
 		if fi, err := fs.Filesystem().Stat("objects"); err != nil || !fi.IsDir() {
 			return nil, fmt.Errorf("open repository %q: it has no objects database", root)
 		}
+		if err := checkPacks(fs.Filesystem()); err != nil {
+			return nil, fmt.Errorf("open repository %q: %w", root, err)
+		}
 		// Keep pack files open across lookups (go-git otherwise reopens the
 		// pack for every object) and bound the object cache: a history scan
 		// reads every object once, so a large cache buys little.
@@ -186,4 +189,24 @@ func (g *gitRepo) partial() bool {
 		}
 	}
 	return false
+}
+
+// checkPacks reports a pack index whose pack file is gone: every object it
+// lists would read as missing, and a repository is not a partial clone by
+// accident.
+func checkPacks(dot billy.Filesystem) error {
+	entries, err := dot.ReadDir("objects/pack")
+	if err != nil {
+		return nil // no packs yet
+	}
+	have := map[string]bool{}
+	for _, e := range entries {
+		have[e.Name()] = true
+	}
+	for _, e := range entries {
+		if base, ok := strings.CutSuffix(e.Name(), ".idx"); ok && !have[base+".pack"] {
+			return fmt.Errorf("pack index %s has no pack file %s.pack", e.Name(), base)
+		}
+	}
+	return nil
 }

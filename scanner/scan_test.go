@@ -378,3 +378,81 @@ func describe(r *scanner.Report) string {
 	sort.Strings(lines)
 	return fmt.Sprintf("commits=%d blobs=%d\n%s", r.Target.CommitsScanned, r.Target.BlobsScanned, strings.Join(lines, "\n"))
 }
+
+// TestScan_Since checks that --since leaves out what the revision reaches.
+func TestScan_Since(t *testing.T) {
+	t.Parallel()
+	backends(t, func(t *testing.T, noGit bool) {
+		t.Parallel()
+		r := scannertest.New(t, t.TempDir())
+		r.Write("old.txt", "key = "+awsKey+"\n")
+		old := r.Commit("old")
+		r.Write("new.txt", "token: "+githubPAT+"\n")
+		r.Commit("new")
+		rep, err := scanner.Scan(t.Context(), scanner.Options{Root: r.Dir, Detector: detector(t), NoGitBinary: noGit, HistoryOnly: true, Since: old})
+		if err != nil {
+			t.Fatalf("Scan() error: %v", err)
+		}
+		if rep.Target.CommitsScanned != 1 || len(rep.Credentials) != 1 || rep.Credentials[0].Secret.Reveal() != githubPAT {
+			t.Errorf("Scan(since) = %d commits, %d credentials; want 1 commit and only the newer secret", rep.Target.CommitsScanned, len(rep.Credentials))
+		}
+		if _, err := scanner.Scan(t.Context(), scanner.Options{Root: r.Dir, Detector: detector(t), NoGitBinary: noGit, HistoryOnly: true, Since: "no-such-rev"}); err == nil || !strings.Contains(err.Error(), "no-such-rev") {
+			t.Errorf("Scan(since unknown) error = %v, want one naming the revision", err)
+		}
+	})
+}
+
+// TestClone checks that a remote is cloned with every branch and tag.
+func TestClone(t *testing.T) {
+	t.Parallel()
+	src := scannertest.New(t, t.TempDir())
+	src.Write("a.txt", "key = "+awsKey+"\n")
+	src.Commit("one")
+	src.Branch("side")
+	src.Write("b.txt", "token: "+githubPAT+"\n")
+	src.Commit("side")
+	src.Checkout("main")
+	dir := t.TempDir()
+	if err := scanner.Clone(t.Context(), "file://"+src.Dir, dir, scanner.CloneOptions{}); err != nil {
+		t.Fatalf("Clone() error: %v", err)
+	}
+	rep, err := scanner.Scan(t.Context(), scanner.Options{Root: dir, Detector: detector(t), HistoryOnly: true})
+	if err != nil {
+		t.Fatalf("Scan(clone) error: %v", err)
+	}
+	credential(t, rep, awsKey)
+	credential(t, rep, githubPAT) // only on the remote's side branch
+	if err := scanner.Clone(t.Context(), "file://"+filepath.Join(t.TempDir(), "missing"), t.TempDir(), scanner.CloneOptions{}); err == nil {
+		t.Error("Clone() of a missing repository succeeded")
+	}
+}
+
+// TestScan_MissingPack checks that a pack file gone from under its index is
+// an error naming the repository.
+func TestScan_MissingPack(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git binary needed to repack")
+	}
+	backends(t, func(t *testing.T, noGit bool) {
+		r := scannertest.New(t, t.TempDir())
+		r.Write("a.txt", "key = "+awsKey+"\n")
+		r.Commit("one")
+		if out, err := exec.CommandContext(t.Context(), "git", "-C", r.Dir, "repack", "-adq").CombinedOutput(); err != nil {
+			t.Fatalf("git repack: %v: %s", err, out)
+		}
+		packs, _ := filepath.Glob(filepath.Join(r.Dir, ".git", "objects", "pack", "*.pack"))
+		if len(packs) == 0 {
+			t.Fatal("no pack after repack")
+		}
+		for _, p := range packs {
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := scanner.Scan(t.Context(), scanner.Options{Root: r.Dir, Detector: detector(t), NoGitBinary: noGit, HistoryOnly: true})
+		if err == nil || !strings.Contains(err.Error(), r.Dir) {
+			t.Errorf("Scan() with a missing pack error = %v, want one naming %q", err, r.Dir)
+		}
+	})
+}
