@@ -14,29 +14,30 @@
 #   one-worker     one detection worker instead of one per core: --workers 1
 #   go-git         blobs and tree diffs read by go-git instead of the git
 #                  binary's cat-file/diff-tree: --git-backend go-git
-#   re2            the binary built with -tags gore2regex (gitleaks' RE2
-#                  engine through WebAssembly) instead of Go's regexp
+#   go-regexp      Go's regexp package instead of RE2 (go-re2, the engine
+#                  gitleaks' release builds use through -tags gore2regex):
+#                  --regexp go
 set -euo pipefail
 repo=${1:?usage: techniques.sh REPO [RUNS]}
 runs=${2:-3}
 here=$(cd "$(dirname "$0")" && pwd)
 out=${BENCH_OUT:-$here/out}
 mkdir -p "$out"
-(cd "$here/.." && go build -o "$out/sessionize" ./cmd/sessionize && go build -tags gore2regex -o "$out/sessionize-re2" ./cmd/sessionize)
+(cd "$here/.." && go build -o "$out/sessionize" ./cmd/sessionize)
 
-declare -A bin=([re2]="$out/sessionize-re2")
 declare -A flags=(
+  [go-regexp]="--regexp go"
   [gitleaks-eng]="--engine gitleaks"
   [no-line-dedup]="--no-line-dedup"
   [one-worker]="--workers 1"
   [go-git]="--git-backend go-git"
 )
-order=(default gitleaks-eng no-line-dedup one-worker go-git re2)
+order=(default gitleaks-eng go-regexp no-line-dedup one-worker go-git)
 : > "$out/techniques.tsv"
 for i in $(seq 1 "$runs"); do
   for v in "${order[@]}"; do
     # shellcheck disable=SC2086
-    /usr/bin/time -f "$v\t%e\t%U\t%S\t%M" -o "$out/time.txt" "${bin[$v]:-$out/sessionize}" scan "$repo" ${flags[$v]:-} --history-only \
+    /usr/bin/time -f "$v\t%e\t%U\t%S\t%M" -o "$out/time.txt" "$out/sessionize" scan "$repo" ${flags[$v]:-} --history-only \
       --format json --show-secrets --fail-on none -q -o "$out/$v.json"
     cat "$out/time.txt" >> "$out/techniques.tsv"
   done

@@ -28,6 +28,7 @@ var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": tru
 // rewrite is a Refusal.
 func Plan(ctx context.Context, root string, report *scanner.Report, opts Options) (*Result, error) {
 	hints := hintsByPath(report)
+	ignored := ignoredLines(report)
 	paths := map[string]bool{}
 	for p := range hints {
 		paths[p] = true
@@ -59,13 +60,52 @@ func Plan(ctx context.Context, root string, report *scanner.Report, opts Options
 		}
 		ch, refusals := fixContent(p, content, &opts, hints[p])
 		res.Refusals = append(res.Refusals, refusals...)
-		if ch != nil {
-			res.Changes = append(res.Changes, *ch)
+		if ch == nil {
+			continue
 		}
+		if line, touched := touchesIgnored(ch, ignored[p]); touched {
+			res.Refusals = append(res.Refusals, Refusal{Path: p, Fixer: ch.Fixer, Line: line,
+				Reason: fmt.Sprintf("line %d holds a credential the ignore files (.sessionizeignore, .gitleaksignore) or an allow comment silence: not rewritten", line)})
+			continue
+		}
+		res.Changes = append(res.Changes, *ch)
 	}
 	sort.SliceStable(res.Changes, func(i, j int) bool { return res.Changes[i].Path < res.Changes[j].Path })
 	sortRefusals(res.Refusals)
 	return res, nil
+}
+
+// ignoredLines returns, per path, the lines of occurrences the report's
+// ignore files silenced.
+func ignoredLines(r *scanner.Report) map[string]map[int]bool {
+	out := map[string]map[int]bool{}
+	if r == nil {
+		return out
+	}
+	for _, o := range r.Ignored {
+		if out[o.Path] == nil {
+			out[o.Path] = map[int]bool{}
+		}
+		for l := o.Line; l <= max(o.EndLine, o.Line); l++ {
+			out[o.Path][l] = true
+		}
+	}
+	return out
+}
+
+// touchesIgnored returns the first ignored line the change rewrites.
+func touchesIgnored(ch *Change, lines map[int]bool) (int, bool) {
+	if len(lines) == 0 {
+		return 0, false
+	}
+	removed := removedLines(ch.Before, ch.After)
+	first := 0
+	for l := range removed {
+		if lines[l] && (first == 0 || l < first) {
+			first = l
+		}
+	}
+	return first, first != 0
 }
 
 func anyFixer(o *Options, p string) bool {

@@ -132,9 +132,16 @@ func (ig *Ignores) Ignored(fp string, o Occurrence) bool {
 }
 
 // Apply removes ignored occurrences, and credentials left without any, and
-// returns how many credentials were removed.
+// returns how many credentials were removed. The removed occurrences are kept
+// in r.Ignored.
 func (ig *Ignores) Apply(r *Report) int {
-	return r.filter(func(c *Credential, o Occurrence) bool { return !ig.Ignored(c.Fingerprint, o) })
+	return r.filter(func(c *Credential, o Occurrence) bool {
+		if ig.Ignored(c.Fingerprint, o) {
+			r.Ignored = append(r.Ignored, o)
+			return false
+		}
+		return true
+	})
 }
 
 // filter keeps the occurrences keep accepts and drops credentials left empty.

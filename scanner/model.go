@@ -173,6 +173,9 @@ type Report struct {
 	// carried on without them. They are not part of the JSON schema and are
 	// reported on stderr.
 	Problems []Problem
+	// Ignored are the occurrences ignore files and allow entries silenced
+	// ([Ignores.Apply]): not reported, and not to be rewritten by fixes.
+	Ignored []Occurrence
 }
 
 // Tool names the program that wrote the report.

@@ -4,17 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 
-	"github.com/google/go-github/v62/github"
 	"github.com/spf13/cobra"
 
 	"github.com/sessionize/sessionize/detectors"
+	rgithub "github.com/sessionize/sessionize/remediate/github"
 	"github.com/sessionize/sessionize/rules"
 	"github.com/sessionize/sessionize/scanner"
 	"github.com/sessionize/sessionize/scanner/audit"
@@ -36,30 +33,19 @@ type auditOptions struct {
 	concurrency     int
 	openPRs         bool
 	maxPRs          int
-	appID           string
-	appKeyFile      string
+	auth            githubAuth
 	failOn          string
 	maxFileSize     string
 }
 
-// appCredentials identify a GitHub App and its private key (PEM).
-type appCredentials struct {
-	AppID int64
-	Key   []byte
-}
-
-// auditDeps are the seams of the audit command. The zero value is this
-// build: no GitHub App token minting and no pull requests yet, so
-// --app-id and --open-prs are refused with a message saying what to do.
+// auditDeps are the seams of the audit command; the zero value is this
+// build.
 type auditDeps struct {
 	// run replaces the work in flag tests.
 	run func(context.Context, *auditOptions) error
-	// mintAppToken mints a GitHub App installation token for the
-	// organisation; remediate/github's App flow plugs in here.
-	// TODO(#8): wire remediate/github once it provides the App flow.
-	mintAppToken func(ctx context.Context, apiURL string, c appCredentials, org string) (string, error)
-	// prOpener opens remediation pull requests (--open-prs).
-	// TODO(#8): wire remediate/github's pull-request logic.
+	// prOpener opens the pull requests of --open-prs; nil means
+	// remediate/github's delivery, as `sessionize pr` does it
+	// (auditOpener).
 	prOpener audit.PROpener
 }
 
@@ -85,12 +71,20 @@ and an interrupted audit resumes.
 "owner/name", modulo N, is I (0-based), so N machines share an audit;
 combine their JSON reports with "sessionize report merge".
 
-Authentication: GITHUB_TOKEN (for instance a GitHub App installation token
-minted by actions/create-github-app-token); API base from GITHUB_API_URL,
-clone URLs from GITHUB_SERVER_URL (else the API's clone_url).`,
+--open-prs opens or updates remediation pull requests for each audited
+repository's fixable files, as "sessionize pr" does (at most --max-prs in
+all); the token then needs contents, pull-requests and, for workflow files,
+workflows write permissions.
+
+Authentication: GITHUB_TOKEN (in GitHub Actions the job's token, or one
+minted by actions/create-github-app-token), or a GitHub App (--app-id with
+--app-private-key-file or SESSIONIZE_APP_PRIVATE_KEY) whose installation
+token for the organisation is minted for the run. The one token lists,
+clones and opens pull requests. API base from GITHUB_API_URL, git server for
+clones and pushes from GITHUB_SERVER_URL.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.validate(deps); err != nil {
+			if err := o.validate(); err != nil {
 				return usageError{err}
 			}
 			return run(cmd.Context(), o)
@@ -109,14 +103,13 @@ clone URLs from GITHUB_SERVER_URL (else the API's clone_url).`,
 	f.IntVar(&o.concurrency, "concurrency", runtime.GOMAXPROCS(0), "repositories audited at once")
 	f.BoolVar(&o.openPRs, "open-prs", false, "open remediation pull requests for fixable credentials")
 	f.IntVar(&o.maxPRs, "max-prs", 0, "open at most this many pull requests in all (with --open-prs; 0: no limit)")
-	f.StringVar(&o.appID, "app-id", "", "authenticate as this GitHub App (with --app-private-key-file or SESSIONIZE_APP_PRIVATE_KEY)")
-	f.StringVar(&o.appKeyFile, "app-private-key-file", "", "the GitHub App's private key (PEM)")
+	o.auth.addFlags(f)
 	f.StringVar(&o.failOn, "fail-on", "none", "exit 1 when a credential is at or above this severity (critical, high, medium, low, info, none)")
 	f.StringVar(&o.maxFileSize, "max-file-size", "10MiB", "skip files and blobs larger than this (0 for no limit)")
 	return cmd
 }
 
-func (o *auditOptions) validate(deps auditDeps) error {
+func (o *auditOptions) validate() error {
 	switch {
 	case o.org == "":
 		return errors.New("--org is required")
@@ -128,10 +121,6 @@ func (o *auditOptions) validate(deps auditDeps) error {
 		return fmt.Errorf("--max-prs %d: want 0 or more", o.maxPRs)
 	case o.maxPRs > 0 && !o.openPRs:
 		return errors.New("--max-prs needs --open-prs")
-	case o.openPRs && deps.prOpener == nil:
-		return errors.New("--open-prs: opening pull requests from an audit is not available in this build yet; run `sessionize pr` in a repository instead")
-	case o.appKeyFile != "" && o.appID == "":
-		return errors.New("--app-private-key-file needs --app-id")
 	case o.format == "sarif" && (o.output == "" || o.output == "-"):
 		return errors.New("--format sarif writes one file per repository: give a directory with -o")
 	}
@@ -152,33 +141,18 @@ func (o *auditOptions) validate(deps auditDeps) error {
 	if _, err := parseSize(o.maxFileSize); err != nil {
 		return fmt.Errorf("--max-file-size: %w", err)
 	}
-	if o.appID != "" {
-		if _, err := strconv.ParseInt(o.appID, 10, 64); err != nil {
-			return fmt.Errorf("--app-id %q: want the App's numeric ID", o.appID)
-		}
-	}
-	return nil
+	return o.auth.validate()
 }
 
-// auditEnv is the environment the audit reads, in one place.
+// auditEnv is what the audit reads from the environment besides GitHub
+// access (githubEnv).
 type auditEnv struct {
-	token     string
-	apiURL    string
-	serverURL string
-	appKey    string
 	cacheHome string
 	home      string
 }
 
 func (a *app) auditEnv() auditEnv {
-	return auditEnv{
-		token:     a.getenv("GITHUB_TOKEN"),
-		apiURL:    a.getenv("GITHUB_API_URL"),
-		serverURL: a.getenv("GITHUB_SERVER_URL"),
-		appKey:    a.getenv("SESSIONIZE_APP_PRIVATE_KEY"),
-		cacheHome: a.getenv("XDG_CACHE_HOME"),
-		home:      a.getenv("HOME"),
-	}
+	return auditEnv{cacheHome: a.getenv("XDG_CACHE_HOME"), home: a.getenv("HOME")}
 }
 
 // cacheDir is --cache-dir, else $XDG_CACHE_HOME/sessionize, else
@@ -196,17 +170,18 @@ func (e auditEnv) cacheDir(flag string) (string, error) {
 }
 
 func (a *app) runAudit(ctx context.Context, o *auditOptions, deps auditDeps) error {
-	env := a.auditEnv()
-	cacheDir, err := env.cacheDir(o.cacheDir)
+	cacheDir, err := a.auditEnv().cacheDir(o.cacheDir)
 	if err != nil {
 		return usageError{err}
 	}
-	token, err := a.auditToken(ctx, o, env, deps)
+	// One token for the listing, the clones and the pull requests:
+	// GITHUB_TOKEN, or the App's installation token for the organisation.
+	lazy := a.gitHub(o.auth, rgithub.InstallationTarget{Owner: o.org})
+	prs, err := a.auditPROpener(o, deps, lazy)
 	if err != nil {
 		return err
 	}
-	retry := audit.RetryPolicy{}
-	gh, err := newGitHubClient(env.apiURL, token, retry)
+	gh, err := lazy.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -229,11 +204,11 @@ func (a *app) runAudit(ctx context.Context, o *auditOptions, deps auditDeps) err
 		shard = audit.Shard{}
 	}
 	opts := audit.Options{
-		Org: o.org, GitHub: gh, Token: token, ServerURL: strings.TrimSuffix(env.serverURL, "/"), CacheDir: cacheDir,
+		Org: o.org, GitHub: gh.API(), Token: gh.Token().Reveal(), ServerURL: gh.ServerURL(), CacheDir: cacheDir,
 		IncludeArchived: o.includeArchived, IncludeForks: o.includeForks, Repos: o.repos, Shard: shard,
 		Concurrency: o.concurrency, Detector: det, FileDetectors: fileDetectors(det), MaxFileSize: size,
-		ToolVersion: readBuildInfo().Version, PROpener: deps.prOpener, MaxPRs: o.maxPRs,
-		Retry: retry, Logger: a.logger, Now: a.now,
+		ToolVersion: readBuildInfo().Version, PROpener: prs, MaxPRs: o.maxPRs,
+		Retry: audit.RetryPolicy(lazy.retry), Logger: a.logger, Now: a.now,
 		// A repository's score depends on it alone (public repositories
 		// weigh more), so that shards merge to the whole audit; credentials
 		// seen in several repositories are cross-referenced in the summary.
@@ -316,52 +291,33 @@ func (a *app) writeAuditReport(r *audit.Report, format, output string) error {
 	return a.writeOutput(output, []byte(buf.String()))
 }
 
-// auditToken returns the token for the API and for clones: a GitHub App
-// installation token when --app-id is given, else GITHUB_TOKEN.
-func (a *app) auditToken(ctx context.Context, o *auditOptions, env auditEnv, deps auditDeps) (string, error) {
-	if o.appID == "" {
-		if env.token == "" {
-			return "", usageError{errors.New("audit needs a token: set GITHUB_TOKEN (e.g. a GitHub App installation token from actions/create-github-app-token) or use --app-id")}
-		}
-		return env.token, nil
+// auditPROpener is what delivers the pull requests of --open-prs (nil
+// without it): deps.prOpener, else remediate/github's delivery with the
+// audit's client. The author, labels and draft setting come from the [pr]
+// section of --config, when given (repositories' own configuration files
+// are not read, as for the rules).
+func (a *app) auditPROpener(o *auditOptions, deps auditDeps, lazy *lazyGitHub) (audit.PROpener, error) {
+	switch {
+	case !o.openPRs:
+		return nil, nil
+	case deps.prOpener != nil:
+		return deps.prOpener, nil
 	}
-	id, _ := strconv.ParseInt(o.appID, 10, 64)
-	key := []byte(env.appKey)
-	if o.appKeyFile != "" {
-		data, err := os.ReadFile(o.appKeyFile)
-		if err != nil {
-			return "", fmt.Errorf("--app-private-key-file: %w", err)
-		}
-		key = data
+	op := &auditOpener{client: lazy.Client, now: a.now, rescan: a.scanWorktree}
+	if a.configFile == "" {
+		return op, nil
 	}
-	if len(key) == 0 {
-		return "", usageError{errors.New("--app-id needs the App's private key: --app-private-key-file or SESSIONIZE_APP_PRIVATE_KEY")}
-	}
-	if deps.mintAppToken == nil {
-		return "", usageError{errors.New("--app-id: minting GitHub App installation tokens is not available in this build yet; mint one with actions/create-github-app-token and pass it as GITHUB_TOKEN")}
-	}
-	tok, err := deps.mintAppToken(ctx, env.apiURL, appCredentials{AppID: id, Key: key}, o.org)
+	cfg, err := a.prConfig(".")
 	if err != nil {
-		return "", fmt.Errorf("mint GitHub App installation token for %q: %w", o.org, err)
+		return nil, err
 	}
-	return tok, nil
-}
-
-// newGitHubClient builds the go-github client: token auth, the retrying
-// transport, and GITHUB_API_URL as the base (GitHub Enterprise Server,
-// tests). The token is never logged.
-func newGitHubClient(apiURL, token string, retry audit.RetryPolicy) (*github.Client, error) {
-	hc := &http.Client{Transport: retry.Transport(http.DefaultTransport)}
-	c := github.NewClient(hc).WithAuthToken(token)
-	apiURL = strings.TrimSuffix(apiURL, "/")
-	if apiURL == "" || apiURL == "https://api.github.com" {
-		return c, nil
+	if cfg.Author != "" {
+		if op.author, err = rgithub.ParseAuthor(cfg.Author); err != nil {
+			return nil, err
+		}
 	}
-	c, err := c.WithEnterpriseURLs(apiURL+"/", apiURL+"/")
-	if err != nil {
-		return nil, fmt.Errorf("GITHUB_API_URL %q: %w", apiURL, err)
-	}
-	return c, nil
+	op.labels, op.draft = cfg.Labels, cfg.Draft
+	return op, nil
 }
 
 // auditDetector builds the content detector: the built-in rules, extended

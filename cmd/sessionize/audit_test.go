@@ -12,22 +12,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sessionize/sessionize/remediate/github/githubtest"
 	"github.com/sessionize/sessionize/scanner"
 	"github.com/sessionize/sessionize/scanner/audit"
 	"github.com/sessionize/sessionize/scanner/audit/audittest"
 	"github.com/sessionize/sessionize/scanner/report"
 )
-
-// Compile-time check: the PR seam is an interface the remediate package
-// will satisfy; fakePROpener stands in for it.
-var _ audit.PROpener = (*fakePROpener)(nil)
-
-type fakePROpener struct{ calls []string }
-
-func (f *fakePROpener) OpenPRs(_ context.Context, dir string, repo audit.RepositoryInfo, _ *scanner.Report, max int) ([]string, error) {
-	f.calls = append(f.calls, repo.FullName)
-	return nil, nil
-}
 
 // cliOrg is a small fake organisation for CLI tests (audittest.SampleRepos):
 // two repositories with secrets (one only in history) sharing a key, a
@@ -208,13 +198,14 @@ func TestAudit_Flags(t *testing.T) {
 		{"bad shard", []string{"audit", "--org", "acme", "--shard", "2/2"}, env, "error: --shard: shard \"2/2\": want I/N with 0 <= I < N"},
 		{"bad format", []string{"audit", "--org", "acme", "--format", "xml"}, env, "error: --format: unknown format \"xml\""},
 		{"sarif to stdout", []string{"audit", "--org", "acme", "--format", "sarif"}, env, "give a directory with -o"},
-		{"open prs", []string{"audit", "--org", "acme", "--open-prs"}, env, "--open-prs: opening pull requests from an audit is not available in this build yet"},
 		{"max prs alone", []string{"audit", "--org", "acme", "--max-prs", "3"}, env, "--max-prs needs --open-prs"},
 		{"bad glob", []string{"audit", "--org", "acme", "--repos", "[a"}, env, "--repos: repository pattern"},
 		{"app id not numeric", []string{"audit", "--org", "acme", "--app-id", "x"}, env, "--app-id \"x\": want the App's numeric ID"},
 		{"app without key", []string{"audit", "--org", "acme", "--app-id", "12"}, env, "--app-id needs the App's private key"},
-		{"app flow not built", []string{"audit", "--org", "acme", "--app-id", "12"}, map[string]string{"SESSIONIZE_APP_PRIVATE_KEY": "k", "HOME": "/h"}, "minting GitHub App installation tokens is not available in this build yet"},
-		{"no token", []string{"audit", "--org", "acme"}, map[string]string{"HOME": "/h"}, "audit needs a token: set GITHUB_TOKEN"},
+		{"key without app", []string{"audit", "--org", "acme", "--app-private-key-file", "k.pem"}, env, "--app-private-key-file needs --app-id"},
+		{"bad app key", []string{"audit", "--org", "acme", "--app-id", "12"}, map[string]string{"SESSIONIZE_APP_PRIVATE_KEY": "k", "HOME": "/h"}, "GitHub App private key: not PEM"},
+		{"no token", []string{"audit", "--org", "acme"}, map[string]string{"HOME": "/h"}, "no GitHub credentials: in GitHub Actions pass the job's token"},
+		{"unknown api", []string{"audit", "--org", "acme"}, map[string]string{"GITHUB_TOKEN": "t", "GITHUB_API_URL": "https://api.example.com", "HOME": "/h"}, "set GITHUB_SERVER_URL"},
 		{"merge nothing", []string{"report", "merge"}, env, "requires at least 1 arg"},
 		{"report alone", []string{"report"}, env, "report needs a subcommand: merge"},
 	}
@@ -228,44 +219,173 @@ func TestAudit_Flags(t *testing.T) {
 	}
 }
 
-// TestAudit_Seams wires fakes for the App token and pull-request seams: the
-// flags are accepted and what they need reaches the seams.
-func TestAudit_Seams(t *testing.T) {
-	org := cliOrg(t)
-	env := cliEnv(t, org)
-	delete(env, "GITHUB_TOKEN")
-	keyFile := filepath.Join(t.TempDir(), "app.pem")
-	if err := os.WriteFile(keyFile, []byte("-----BEGIN FAKE KEY-----\n"), 0o600); err != nil {
+// auditPRServer is a fake GitHub serving organisation acme: "site" with a
+// workflow wiring stored AWS keys (fixable), "docs" without credentials.
+func auditPRServer(t *testing.T, opts githubtest.Options) (*githubtest.Server, map[string]string) {
+	t.Helper()
+	srv := githubtest.New(t, opts)
+	srv.AddRepo("acme", "docs", map[string]string{"README.md": "# docs\n"})
+	srv.AddRepo("acme", "site", map[string]string{prWorkflow: prDeploy, "README.md": "# site\n"})
+	home := t.TempDir()
+	env := map[string]string{
+		"GITHUB_API_URL": srv.APIURL(), "GITHUB_SERVER_URL": srv.ServerURL(),
+		"HOME": home, "XDG_CACHE_HOME": filepath.Join(home, "xdg"), "NO_COLOR": "1",
+	}
+	return srv, env
+}
+
+// auditPRs reads the pull requests of each repository from a JSON report.
+func auditPRs(t *testing.T, p string) map[string][]string {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
 		t.Fatal(err)
 	}
-	var minted []string
-	prs := &fakePROpener{}
-	deps := auditDeps{
-		mintAppToken: func(_ context.Context, apiURL string, c appCredentials, owner string) (string, error) {
-			minted = append(minted, apiURL, owner, string(c.Key))
-			if c.AppID != 42 {
-				t.Errorf("app ID %d, want 42", c.AppID)
-			}
-			return audittest.Token, nil
-		},
-		prOpener: prs,
+	var doc struct {
+		Repositories []struct {
+			FullName     string   `json:"full_name"`
+			PullRequests []string `json:"pull_requests"`
+			Error        *string  `json:"error"`
+		} `json:"repositories"`
 	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for _, r := range doc.Repositories {
+		if r.Error != nil {
+			t.Errorf("%s failed: %s", r.FullName, *r.Error)
+		}
+		out[r.FullName] = r.PullRequests
+	}
+	return out
+}
+
+// TestAudit_OpenPRs: --open-prs opens a pull request on the repository
+// with a fixable workflow, through the same delivery as `sessionize pr`;
+// a re-run updates nothing and opens nothing new.
+func TestAudit_OpenPRs(t *testing.T) {
+	srv, env := auditPRServer(t, githubtest.Options{Token: prToken})
+	env["GITHUB_TOKEN"] = prToken
+	out := filepath.Join(t.TempDir(), "audit.json")
+	code, _, stderr := runTool(t, env, "audit", "--org", "acme", "--open-prs", "--max-prs", "3", "-o", out)
+	if code != exitOK {
+		t.Fatalf("audit --open-prs: exit %d, stderr:\n%s", code, stderr)
+	}
+	pr := srv.ServerURL() + "/acme/site/pull/1"
+	if diff := cmp.Diff(map[string][]string{"acme/docs": nil, "acme/site": {pr}}, auditPRs(t, out)); diff != "" {
+		t.Errorf("pull requests in the report (-want +got):\n%s", diff)
+	}
+	pulls := srv.Pulls("acme", "site")
+	if len(pulls) != 1 || pulls[0].Head != "sessionize/gha-aws-oidc/github-workflows-deploy-yml" || pulls[0].Base != "main" {
+		t.Fatalf("pull requests on acme/site: %+v", pulls)
+	}
+	// Subject claims carry the repository's IDs, as pr's do.
+	repo := srv.Repo("acme", "site")
+	if immutable := "repo:acme@" + itoa(repo.OwnerID) + "/site@" + itoa(repo.ID) + ":ref:refs/heads/main"; !strings.Contains(pulls[0].Body, immutable) {
+		t.Errorf("body lacks %q", immutable)
+	}
+	if got, err := srv.ReadFile("acme", "site", pulls[0].Head, prWorkflow); err != nil || !strings.Contains(got, "id-token: write") {
+		t.Errorf("pushed workflow (%v):\n%s", err, got)
+	}
+	if strings.Contains(stderr, prToken) {
+		t.Error("the token reached stderr")
+	}
+
+	// The state makes the re-run reuse the clone; the pull request is
+	// found again, not opened twice.
+	code, _, stderr = runTool(t, env, "audit", "--org", "acme", "--open-prs", "-o", out)
+	if code != exitOK {
+		t.Fatalf("second audit: exit %d, stderr:\n%s", code, stderr)
+	}
+	if n := srv.Count("POST", "/api/v3/repos/acme/site/pulls"); n != 1 {
+		t.Errorf("%d POST /pulls after two audits, want 1", n)
+	}
+}
+
+// TestAudit_GitHubApp: --app-id mints an installation token for the
+// organisation from the App's JWT (verified by the fake with the App's
+// public key), and that token lists, clones and opens the pull request.
+func TestAudit_GitHubApp(t *testing.T) {
+	key, _, keyFile := appKeyFile(t)
+	inst := fakeGitHubToken("ghs", "AUDITapp")
+	srv, env := auditPRServer(t, githubtest.Options{
+		Token: inst, App: &githubtest.App{ID: 4321, PublicKey: &key.PublicKey, InstallationID: 77, Token: inst},
+	})
+	out := filepath.Join(t.TempDir(), "audit.json")
+	code, _, stderr := runTool(t, env, "audit", "--org", "acme", "--app-id", "4321", "--app-private-key-file", keyFile,
+		"--open-prs", "--state", "none", "-o", out)
+	if code != exitOK {
+		t.Fatalf("audit --app-id: exit %d, stderr:\n%s", code, stderr)
+	}
+	if len(srv.JWTs()) == 0 {
+		t.Error("no App JWT was verified")
+	}
+	var listed, minted bool
+	for _, r := range srv.Requests() {
+		switch {
+		case r.Path == "/api/v3/app/installations/77/access_tokens":
+			minted = r.Method == "POST"
+		case strings.HasPrefix(r.Path, "/api/v3/app/") || strings.HasSuffix(r.Path, "/installation"):
+			// JWT-authenticated.
+		case r.Auth != "Bearer "+inst:
+			t.Errorf("%s sent without the installation token", r)
+		case r.Path == "/api/v3/orgs/acme/repos":
+			listed = true
+		}
+	}
+	if !minted || !listed {
+		t.Errorf("token minted %v, repositories listed with it %v", minted, listed)
+	}
+	// Clones (both repositories) and the push used the installation token.
+	if diff := cmp.Diff([][2]string{{"x-access-token", inst}}, srv.GitPasswords()); diff != "" {
+		t.Errorf("git credentials mismatch (-want +got):\n%s", diff)
+	}
+	if pulls := srv.Pulls("acme", "site"); len(pulls) != 1 {
+		t.Errorf("%d pull requests on acme/site, want 1", len(pulls))
+	}
+	if diff := cmp.Diff([]string{srv.ServerURL() + "/acme/site/pull/1"}, auditPRs(t, out)["acme/site"]); diff != "" {
+		t.Errorf("pull requests in the report (-want +got):\n%s", diff)
+	}
+}
+
+// TestAudit_PROpenerSeam: with --open-prs, the budget of --max-prs reaches
+// the opener, which sees the repositories with a fixable credential only.
+func TestAudit_PROpenerSeam(t *testing.T) {
+	org := audittest.New(t, "acme", []*audittest.Repo{
+		{Name: "docs", Commits: []audittest.Commit{{Files: map[string]string{"README.md": "# docs\n"}}}},
+		{Name: "site", Commits: []audittest.Commit{{Files: map[string]string{prWorkflow: prDeploy}}}},
+	})
+	env := cliEnv(t, org)
+	prs := &fakePROpener{}
 	var out, errb bytes.Buffer
 	a := newApp(strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
-	cmd := auditCommand(a, deps)
-	cmd.SetArgs([]string{"--org", "acme", "--app-id", "42", "--app-private-key-file", keyFile, "--open-prs", "--max-prs", "2", "--state", "none"})
+	cmd := auditCommand(a, auditDeps{prOpener: prs})
+	cmd.SetArgs([]string{"--org", "acme", "--open-prs", "--max-prs", "2", "--state", "none"})
 	cmd.SetOut(&out)
 	cmd.SetErr(&errb)
 	if err := cmd.ExecuteContext(t.Context()); err != nil {
-		t.Fatalf("audit with seams: %v\n%s", err, errb.String())
+		t.Fatalf("audit: %v\n%s", err, errb.String())
 	}
-	want := []string{env["GITHUB_API_URL"], "acme", "-----BEGIN FAKE KEY-----\n"}
-	if diff := cmp.Diff(want, minted); diff != "" {
-		t.Errorf("mintAppToken arguments (-want +got):\n%s", diff)
+	want := []openPRsCall{{repo: "acme/site", max: 2}}
+	if diff := cmp.Diff(want, prs.calls, cmp.AllowUnexported(openPRsCall{})); diff != "" {
+		t.Errorf("OpenPRs calls (-want +got):\n%s", diff)
 	}
-	if !strings.Contains(out.String(), `"full_name": "acme/web"`) {
-		t.Errorf("audit with a minted token did not report acme/web")
-	}
+}
+
+// fakePROpener records the calls of the audit's pull-request seam.
+type fakePROpener struct{ calls []openPRsCall }
+
+type openPRsCall struct {
+	repo string
+	max  int
+}
+
+var _ audit.PROpener = (*fakePROpener)(nil)
+
+func (f *fakePROpener) OpenPRs(_ context.Context, _ string, repo audit.RepositoryInfo, _ *scanner.Report, max int) ([]string, error) {
+	f.calls = append(f.calls, openPRsCall{repo.FullName, max})
+	return nil, nil
 }
 
 func TestAudit_FlagsParsed(t *testing.T) {
@@ -283,7 +403,7 @@ func TestAudit_FlagsParsed(t *testing.T) {
 		org: "acme", shard: "1/4", repos: "svc-*,acme/web", includeArchived: true, includeForks: true,
 		concurrency: 3, cacheDir: "/c", statePath: "/s.db", format: "html", output: "r.html", failOn: "none", maxFileSize: "10MiB",
 	}
-	if diff := cmp.Diff(want, *got, cmp.AllowUnexported(auditOptions{})); diff != "" {
+	if diff := cmp.Diff(want, *got, cmp.AllowUnexported(auditOptions{}, githubAuth{})); diff != "" {
 		t.Errorf("parsed options (-want +got):\n%s", diff)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/sessionize/sessionize/remediate"
 	"github.com/sessionize/sessionize/scanner"
@@ -36,6 +37,9 @@ func newFixCmdWith(a *app, runFn func(context.Context, *fixOptions) error) *cobr
 	if runFn == nil {
 		runFn = a.runFix
 	}
+	// --app-id named the App of rewritten workflows before it meant
+	// authentication (pr, audit, tui); it stays, hidden, as an alias.
+	var legacyAppID string
 	cmd := &cobra.Command{
 		Use:   "fix [PATH]",
 		Short: "Rewrite files to fetch session-scoped credentials",
@@ -52,6 +56,13 @@ variables (${{ vars.AWS_ROLE_ARN }}, ...) listed in the setup.`,
 			if len(args) == 1 {
 				o.target = args[0]
 			}
+			if cmd.Flags().Changed("app-id") {
+				if o.ids.GitHubAppID != "" && o.ids.GitHubAppID != legacyAppID {
+					return usageError{errors.New("--app-id is the old name of --workflow-app-id: give one of them")}
+				}
+				o.ids.GitHubAppID = legacyAppID
+				a.logger.Warn("fix --app-id is deprecated: use --workflow-app-id (--app-id authenticates as a GitHub App in pr, audit and tui)")
+			}
 			if err := o.validate(); err != nil {
 				return usageError{err}
 			}
@@ -60,6 +71,16 @@ variables (${{ vars.AWS_ROLE_ARN }}, ...) listed in the setup.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.write, "write", false, "apply the changes (atomically) instead of printing them")
+	addFixFlags(f, o)
+	f.StringVar(&legacyAppID, "app-id", "", "deprecated: --workflow-app-id")
+	_ = f.MarkHidden("app-id") // the flag exists: MarkHidden cannot fail
+	return cmd
+}
+
+// addFixFlags registers on f the flags fix and pr share: the fixers
+// (--only), the repository subject claims name, and the identifiers
+// rewrites refer to.
+func addFixFlags(f *pflag.FlagSet, o *fixOptions) {
 	f.StringSliceVar(&o.only, "only", nil, "run only these fixers (comma-separated; see docs/DESIGN.md)")
 	f.StringVar(&o.repo, "repo", "", "repository as OWNER/NAME for subject claims (default: from the origin remote)")
 	f.StringVar(&o.ownerID, "github-owner-id", "", "numeric ID of the repository owner, for immutable subject claims")
@@ -74,10 +95,9 @@ variables (${{ vars.AWS_ROLE_ARN }}, ...) listed in the setup.`,
 	f.StringVar(&o.ids.AzureSubscriptionID, "azure-subscription-id", "", "Azure subscription ID")
 	f.StringVar(&o.ids.VaultRole, "vault-role", "", "Vault jwt auth role")
 	f.StringVar(&o.ids.VaultAddr, "vault-addr", "", "Vault address")
-	f.StringVar(&o.ids.GitHubAppID, "app-id", "", "GitHub App ID for installation tokens")
+	f.StringVar(&o.ids.GitHubAppID, "workflow-app-id", "", "GitHub App ID rewritten workflows mint installation tokens with (else ${{ vars.APP_ID }})")
 	f.StringVar(&o.ids.GitLabURL, "gitlab-url", "", "GitLab instance URL (default https://gitlab.com)")
 	f.StringVar(&o.ids.TerraformRoleARN, "terraform-role-arn", "", "role for Terraform AWS providers to assume (assume_role)")
-	return cmd
 }
 
 var repoFlag = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
@@ -107,23 +127,9 @@ func (a *app) runFix(ctx context.Context, o *fixOptions) error {
 	if err != nil {
 		return err
 	}
-	det, err := a.newDetector(o.target)
-	if err != nil {
-		return err
-	}
-	r, err := scanner.Scan(ctx, scanner.Options{
-		Root: o.target, NoHistory: true, Detector: det, FileDetectors: fileDetectors(det),
-		Logger: a.logger, ToolVersion: readBuildInfo().Version,
-	})
-	if err != nil {
-		return err
-	}
-	if ig, err := scanner.LoadIgnores(o.target); err == nil {
-		ig.Apply(r)
-	} else {
-		return err
-	}
-	res, err := remediate.Plan(ctx, o.target, r, opts)
+	// The report is prepared as pr prepares it (ignores applied, scored with
+	// the repository's policy), so that fixers see each credential's fixer.
+	_, res, err := a.planFixes(ctx, o.target, opts)
 	if err != nil {
 		return err
 	}

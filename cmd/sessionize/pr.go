@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/sessionize/sessionize/remediate"
 	rgithub "github.com/sessionize/sessionize/remediate/github"
@@ -22,8 +21,8 @@ import (
 // prOptions are the flags of `sessionize pr`.
 type prOptions struct {
 	// fix holds the flags shared with `sessionize fix` (target, --only,
-	// --repo, the identifiers).
-	fix    *fixOptions
+	// --repo, the identifiers; see addFixFlags).
+	fix    fixOptions
 	base   string
 	author string
 	draft  bool
@@ -41,12 +40,6 @@ func newPRCmdWith(a *app, runFn func(context.Context, *prOptions) error) *cobra.
 	if runFn == nil {
 		runFn = a.runPR
 	}
-	// The flags shared with fix are fix's own definitions: its command is
-	// built to parse and validate them, never run.
-	fixCmd := newFixCmdWith(a, func(_ context.Context, fo *fixOptions) error {
-		o.fix = fo
-		return nil
-	})
 	cmd := &cobra.Command{
 		Use:   "pr [PATH]",
 		Short: "Open or update pull requests with fixes",
@@ -79,11 +72,15 @@ The commit author is --author, else author in the [pr] section of
 makes no network request at all.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 && isRemote(args[0]) {
+			o.fix.target = "."
+			if len(args) == 1 {
+				o.fix.target = args[0]
+			}
+			if isRemote(o.fix.target) {
 				return usageError{errors.New("pr works on a local checkout of the repository: clone it first")}
 			}
-			if err := fixCmd.RunE(cmd, args); err != nil {
-				return err
+			if err := o.fix.validate(); err != nil {
+				return usageError{err}
 			}
 			if err := o.validate(); err != nil {
 				return usageError{err}
@@ -92,17 +89,7 @@ makes no network request at all.`,
 		},
 	}
 	f := cmd.Flags()
-	fixCmd.Flags().VisitAll(func(fl *pflag.Flag) {
-		switch fl.Name {
-		case "write":
-		case "app-id":
-			// --app-id authenticates pr; the App a rewritten workflow uses
-			// for its tokens keeps fix's meaning under another name.
-			f.AddFlag(&pflag.Flag{Name: "workflow-app-id", Usage: "GitHub App ID rewritten workflows mint tokens with (fix's --app-id)", Value: fl.Value, DefValue: fl.DefValue})
-		default:
-			f.AddFlag(fl)
-		}
-	})
+	addFixFlags(f, &o.fix)
 	f.StringVar(&o.base, "base", "", "branch pull requests target (default: the repository's default branch)")
 	f.StringVar(&o.author, "author", "", `author and committer, "Name <email>" (default: [pr] author, else sessionize <sessionize@users.noreply.github.com>)`)
 	f.BoolVar(&o.draft, "draft", false, "open new pull requests as drafts")
@@ -141,7 +128,7 @@ func (a *app) runPR(ctx context.Context, o *prOptions) error {
 	if !fi.IsDir() {
 		return fmt.Errorf("pr %q: not a directory", target)
 	}
-	opts, err := a.fixPlanOptions(o.fix)
+	opts, err := a.fixPlanOptions(&o.fix)
 	if err != nil {
 		return err
 	}
@@ -180,14 +167,8 @@ func (a *app) runPR(ctx context.Context, o *prOptions) error {
 	}
 	// The repository's IDs and default branch make the subject claims
 	// exact (immutable form); plan again with them (the scan is reused).
-	info, err := gh.Repository(ctx, repo)
+	opts, res, info, err := planWithRepository(ctx, gh, repo, target, report, opts)
 	if err != nil {
-		return err
-	}
-	opts.DefaultBranch = firstSet(opts.DefaultBranch, info.DefaultBranch)
-	opts.OwnerID = firstSet(opts.OwnerID, strconv.FormatInt(info.OwnerID, 10))
-	opts.RepoID = firstSet(opts.RepoID, strconv.FormatInt(info.RepoID, 10))
-	if res, err = remediate.Plan(ctx, target, report, opts); err != nil {
 		return err
 	}
 	req.Base = firstSet(o.base, info.DefaultBranch)
@@ -225,18 +206,8 @@ func (a *app) prRequest(o *prOptions, cfg rgithub.Config, repo rgithub.Repositor
 // planFixes scans the working tree at root, scores it and plans the
 // fixes, as `sessionize fix` does.
 func (a *app) planFixes(ctx context.Context, root string, opts remediate.Options) (*scanner.Report, *remediate.Result, error) {
-	det, err := a.newDetector(root)
+	r, err := a.scanWorktree(ctx, root)
 	if err != nil {
-		return nil, nil, err
-	}
-	r, err := scanner.Scan(ctx, scanner.Options{
-		Root: root, NoHistory: true, Detector: det, FileDetectors: fileDetectors(det),
-		Logger: a.logger, ToolVersion: readBuildInfo().Version,
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := a.prepareReport(r, root, ""); err != nil {
 		return nil, nil, err
 	}
 	res, err := remediate.Plan(ctx, root, r, opts)
@@ -244,6 +215,46 @@ func (a *app) planFixes(ctx context.Context, root string, opts remediate.Options
 		return nil, nil, err
 	}
 	return r, res, nil
+}
+
+// scanWorktree scans the working tree at root (no history), applies the
+// ignore files and scores it.
+func (a *app) scanWorktree(ctx context.Context, root string) (*scanner.Report, error) {
+	det, err := a.newDetector(root)
+	if err != nil {
+		return nil, err
+	}
+	r, err := scanner.Scan(ctx, scanner.Options{
+		Root: root, NoHistory: true, Detector: det, FileDetectors: fileDetectors(det),
+		Logger: a.logger, ToolVersion: readBuildInfo().Version,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := a.prepareReport(r, root, ""); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// planWithRepository completes opts with what GitHub says about repo (the
+// numeric IDs that make subject claims immutable, the default branch unless
+// opts names one) and plans the fixes of report at root with them.
+func planWithRepository(ctx context.Context, gh *rgithub.Client, repo rgithub.Repository, root string, report *scanner.Report,
+	opts remediate.Options,
+) (remediate.Options, *remediate.Result, *rgithub.RepositoryInfo, error) {
+	info, err := gh.Repository(ctx, repo)
+	if err != nil {
+		return opts, nil, nil, err
+	}
+	opts.DefaultBranch = firstSet(opts.DefaultBranch, info.DefaultBranch)
+	opts.OwnerID = firstSet(opts.OwnerID, strconv.FormatInt(info.OwnerID, 10))
+	opts.RepoID = firstSet(opts.RepoID, strconv.FormatInt(info.RepoID, 10))
+	res, err := remediate.Plan(ctx, root, report, opts)
+	if err != nil {
+		return opts, nil, nil, err
+	}
+	return opts, res, info, nil
 }
 
 // writeRefusals tells on stderr what the fixers would not rewrite.
@@ -325,11 +336,25 @@ type auditOpener struct {
 	labels []string
 	draft  bool
 	now    func() time.Time
+	// rescan scans a clone's working tree; the audit hands over reports
+	// rebuilt from its state, which hold redacted values only, and planning
+	// and the no-raw-secret checks of a pull request need the values.
+	rescan func(ctx context.Context, dir string) (*scanner.Report, error)
 }
 
 // OpenPRs implements audit.PROpener: it returns the URLs of the pull
 // requests created or updated, at most max created (0: no limit).
 func (o *auditOpener) OpenPRs(ctx context.Context, dir string, repo audit.RepositoryInfo, r *scanner.Report, max int) ([]string, error) {
+	urls, err := o.deliver(ctx, dir, repo, r, max)
+	if errors.Is(err, rgithub.ErrUnauthorized) {
+		// Credentials GitHub rejects fail every repository alike: the
+		// audit stops, as when they fail the listing.
+		err = fmt.Errorf("%w: %w", audit.ErrAuth, err)
+	}
+	return urls, err
+}
+
+func (o *auditOpener) deliver(ctx context.Context, dir string, repo audit.RepositoryInfo, r *scanner.Report, max int) ([]string, error) {
 	gr, err := rgithub.ParseRepository(repo.FullName)
 	if err != nil {
 		return nil, err
@@ -338,15 +363,12 @@ func (o *auditOpener) OpenPRs(ctx context.Context, dir string, repo audit.Reposi
 	if err != nil {
 		return nil, err
 	}
-	info, err := gh.Repository(ctx, gr)
-	if err != nil {
-		return nil, err
+	if o.rescan != nil && !hasValues(r) {
+		if r, err = o.rescan(ctx, dir); err != nil {
+			return nil, err
+		}
 	}
-	opts := remediate.Options{
-		Repo: gr.String(), DefaultBranch: firstSet(repo.DefaultBranch, info.DefaultBranch),
-		OwnerID: strconv.FormatInt(info.OwnerID, 10), RepoID: strconv.FormatInt(info.RepoID, 10),
-	}
-	res, err := remediate.Plan(ctx, dir, r, opts)
+	opts, res, _, err := planWithRepository(ctx, gh, gr, dir, r, remediate.Options{Repo: gr.String(), DefaultBranch: repo.DefaultBranch})
 	if err != nil || len(res.Changes) == 0 {
 		return nil, err
 	}
@@ -364,4 +386,16 @@ func (o *auditOpener) OpenPRs(ctx context.Context, dir string, repo audit.Reposi
 		}
 	}
 	return urls, out.Err()
+}
+
+// hasValues reports whether a report carries the secret values of its
+// literal credentials (a fresh scan), not only their redacted forms (a
+// report rebuilt from stored state).
+func hasValues(r *scanner.Report) bool {
+	for _, c := range r.Credentials {
+		if c.Reference == "" && !c.Session && c.Secret.IsZero() {
+			return false
+		}
+	}
+	return true
 }

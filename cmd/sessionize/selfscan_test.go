@@ -13,18 +13,6 @@ import (
 	"testing"
 )
 
-// selfScanPending lists files whose owners are still replacing fake
-// token-shaped literals with strings assembled at run time. Findings in
-// them are logged, not failed; anywhere else they fail the test, and an
-// entry whose file has become clean fails it too, so that the list only
-// shrinks. When it is empty, the test asserts exactly "exit code 0".
-var selfScanPending = map[string]string{
-	"cmd/sessionize/pr_test.go":         "fake installation token prToken",
-	"remediate/github/appauth_test.go":  "fake installationToken",
-	"remediate/github/helpers_test.go":  "fake token",
-	"remediate/github/internal_test.go": "fuzz seed and diff fixture read as generic secrets",
-}
-
 // TestSelfScan runs the tool over this repository's working tree, as CI
 // does (STYLE §9, §12): outside testdata/, which the repository's
 // .sessionize.toml allowlists, there must be no finding at any severity.
@@ -37,9 +25,6 @@ func TestSelfScan(t *testing.T) {
 	code := run([]string{"scan", root, "--no-history", "--format", "json", "--fail-on", "low"},
 		strings.NewReader(""), &out, &errw, func(string) string { return "" })
 	if code == exitOK {
-		for path := range selfScanPending {
-			t.Errorf("%s is clean now: remove it from selfScanPending", path)
-		}
 		return
 	}
 	if code != exitFindings {
@@ -59,32 +44,18 @@ func TestSelfScan(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("decode the JSON report: %v", err)
 	}
-	var unexpected []string
-	seen := map[string]bool{}
+	var found []string
 	for _, c := range rep.Credentials {
 		for _, o := range c.Occurrences {
 			// Reports carry only the redacted form, never the value.
-			where := fmt.Sprintf("%s:%d:%d %s %s", o.Path, o.Line, o.Column, c.Rule, c.Redacted)
-			if _, ok := selfScanPending[o.Path]; ok {
-				seen[o.Path] = true
-				t.Logf("pending (owner is fixing it): %s", where)
-				continue
-			}
-			unexpected = append(unexpected, where)
+			found = append(found, fmt.Sprintf("%s:%d:%d %s %s", o.Path, o.Line, o.Column, c.Rule, c.Redacted))
 		}
 	}
-	sort.Strings(unexpected)
-	for _, u := range unexpected {
-		t.Errorf("finding in the repository: %s", u)
+	sort.Strings(found)
+	for _, f := range found {
+		t.Errorf("finding in the repository: %s", f)
 	}
-	if len(unexpected) > 0 {
-		t.Errorf("build fake secrets at run time from pieces (\"ghp_\" + ...), or, for a value only the generic rule takes for a secret, restructure it (STYLE §9)")
-	}
-	for path := range selfScanPending {
-		if !seen[path] {
-			t.Errorf("%s is clean now: remove it from selfScanPending", path)
-		}
-	}
+	t.Errorf("build fake secrets at run time from pieces (\"ghp_\" + ...), or, for a value only the generic rule takes for a secret, restructure it (STYLE §9)")
 }
 
 // moduleRoot returns the directory holding go.mod, walking up from the test's

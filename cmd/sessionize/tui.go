@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/sessionize/sessionize/remediate"
+	rgithub "github.com/sessionize/sessionize/remediate/github"
 	"github.com/sessionize/sessionize/scanner"
 	"github.com/sessionize/sessionize/tui"
 )
@@ -23,6 +25,8 @@ type tuiOptions struct {
 	noHistory      bool
 	includeIgnored bool
 	maxFileSize    string
+	// auth selects a GitHub App for pull requests instead of GITHUB_TOKEN.
+	auth githubAuth
 }
 
 // errNoTerminal is returned by `sessionize tui` when stdin or stdout is not
@@ -54,6 +58,9 @@ reveal a value on request, ignore a credential, preview and apply fixes.`,
 			if _, err := parseSize(o.maxFileSize); err != nil {
 				return usageError{fmt.Errorf("--max-file-size: %w", err)}
 			}
+			if err := o.auth.validate(); err != nil {
+				return usageError{err}
+			}
 			return runFn(cmd.Context(), o)
 		},
 	}
@@ -61,6 +68,7 @@ reveal a value on request, ignore a credential, preview and apply fixes.`,
 	f.BoolVar(&o.noHistory, "no-history", false, "scan only the working tree")
 	f.BoolVar(&o.includeIgnored, "include-ignored", false, "also scan files git ignores")
 	f.StringVar(&o.maxFileSize, "max-file-size", "10MiB", "skip files and blobs larger than this (bytes, or with KiB, MiB, GiB, KB, MB, GB; 0 for no limit)")
+	o.auth.addFlags(f)
 	return cmd
 }
 
@@ -128,6 +136,13 @@ func (a *app) runTUI(ctx context.Context, o *tuiOptions) error {
 		cfg.Ignorer = ignoreFile{dir: ignoreRoot(root)}
 		cfg.Fixer = planFixer{root: root}
 		cfg.Editor = a.editor()
+		op, err := a.newPROpener(root, o.auth)
+		if err != nil {
+			return err
+		}
+		if op != nil {
+			cfg.PROpener = op
+		}
 	}
 	return tui.Run(ctx, cfg)
 }
@@ -174,6 +189,12 @@ func (f planFixer) changes(ctx context.Context, c scanner.Credential) ([]remedia
 	if err != nil {
 		return nil, err
 	}
+	return credentialChanges(res, c)
+}
+
+// credentialChanges picks the changes of a plan that retire c; when there
+// is none, the first refusal says why.
+func credentialChanges(res *remediate.Result, c scanner.Credential) ([]remediate.Change, error) {
 	var out []remediate.Change
 	for _, ch := range res.Changes {
 		if slices.Contains(ch.Fingerprints, c.Fingerprint) {
@@ -217,4 +238,128 @@ func (f planFixer) Apply(ctx context.Context, c scanner.Credential) (string, err
 		paths[i] = ch.Path
 	}
 	return "rewrote " + strings.Join(paths, ", "), nil
+}
+
+// prOpener adapts pull-request delivery to tui.PROpener: the fix of one
+// credential, in the files it occurs in, delivered as `sessionize pr`
+// delivers it (identifiers from .sessionize.toml's [fix], else
+// repository-variable placeholders; author, labels and draft from [pr]).
+type prOpener struct {
+	root   string
+	repo   rgithub.Repository
+	client func(context.Context) (*rgithub.Client, error)
+	// fix and req are the plan options and the delivery request before the
+	// credential and the repository's IDs fill them in.
+	fix remediate.Options
+	req rgithub.Request
+}
+
+// newPROpener returns the TUI's pull-request action for root, or nil when
+// it is unavailable: root's origin is not on the GitHub server, or there
+// are no credentials (neither GITHUB_TOKEN nor --app-id). Nothing is sent
+// before the first pull request.
+func (a *app) newPROpener(root string, auth githubAuth) (*prOpener, error) {
+	env := a.githubEnv()
+	if env.token == "" && auth.appID == "" {
+		return nil, nil
+	}
+	if !onGitHub(scanner.OriginURL(root), env.host()) {
+		return nil, nil
+	}
+	fix, err := a.fixPlanOptions(&fixOptions{target: root})
+	if err != nil || fix.Repo == "" {
+		return nil, err
+	}
+	repo, err := rgithub.ParseRepository(fix.Repo)
+	if err != nil {
+		return nil, fmt.Errorf("repository %q: %w", fix.Repo, err)
+	}
+	cfg, err := a.prConfig(root)
+	if err != nil {
+		return nil, err
+	}
+	req, err := a.prRequest(&prOptions{}, cfg, repo)
+	if err != nil {
+		return nil, err
+	}
+	lazy := a.gitHub(auth, rgithub.InstallationTarget{Owner: repo.Owner, Repo: repo.Name})
+	return &prOpener{root: root, repo: repo, client: lazy.Client, fix: fix, req: req}, nil
+}
+
+// onGitHub reports whether a remote URL (https://HOST/..., ssh://...,
+// or scp-like [user@]HOST:PATH) is on the GitHub server host.
+func onGitHub(remote, host string) bool {
+	if remote == "" || host == "" {
+		return false
+	}
+	var h string
+	if strings.Contains(remote, "://") {
+		u, err := url.Parse(remote)
+		if err != nil {
+			return false
+		}
+		h = u.Hostname()
+	} else {
+		_, rest, found := strings.Cut(remote, "@")
+		if !found {
+			rest = remote
+		}
+		h, _, _ = strings.Cut(rest, ":")
+	}
+	return strings.EqualFold(h, host)
+}
+
+// OpenPR implements tui.PROpener: it returns the pull requests' URLs (one
+// per file the fix changes), each with what was done when that was not
+// opening it.
+func (p *prOpener) OpenPR(ctx context.Context, c scanner.Credential) (string, error) {
+	gh, err := p.client(ctx)
+	if err != nil {
+		return "", err
+	}
+	r := &scanner.Report{Credentials: []scanner.Credential{c}}
+	opts := p.fix
+	opts.Only, opts.NoDiscover = []string{c.Fixer}, true
+	opts, res, info, err := planWithRepository(ctx, gh, p.repo, p.root, r, opts)
+	if err != nil {
+		return "", err
+	}
+	chs, err := credentialChanges(res, c)
+	if err != nil {
+		return "", err
+	}
+	if len(chs) == 0 {
+		return "", errors.New("nothing to change")
+	}
+	req := p.req
+	req.Base = info.DefaultBranch
+	req.Changes, req.Report, req.Fix = chs, r, opts
+	out, err := gh.Deliver(ctx, req)
+	if err != nil {
+		return "", err
+	}
+	if err := out.Err(); err != nil {
+		return "", err
+	}
+	return outcomeSummary(out), nil
+}
+
+// outcomeSummary is one line about a delivery: each pull request's URL,
+// with the action unless it was opened.
+func outcomeSummary(res *rgithub.Result) string {
+	parts := make([]string, 0, len(res.Outcomes))
+	for _, o := range res.Outcomes {
+		s := o.URL
+		switch {
+		case s == "":
+			s = string(o.Action) + " " + o.Branch
+		case o.Action != rgithub.Created:
+			s += " (" + string(o.Action) + ")"
+		}
+		if o.Reason != "" {
+			s += ": " + o.Reason
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
 }

@@ -19,13 +19,16 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sessionize/sessionize/remediate"
+	"github.com/sessionize/sessionize/remediate/github/githubtest"
 	"github.com/sessionize/sessionize/scanner"
 	"github.com/sessionize/sessionize/tui"
 )
 
 var (
-	_ tui.Ignorer = ignoreFile{}
-	_ tui.Fixer   = planFixer{}
+	_ tui.Ignorer  = ignoreFile{}
+	_ tui.Fixer    = planFixer{}
+	_ tui.PROpener = (*prOpener)(nil)
 )
 
 func TestTUI_needsTerminal(t *testing.T) {
@@ -56,7 +59,12 @@ func TestTUICmd_flags(t *testing.T) {
 			name: "path and flags", args: []string{"repo", "--no-history", "--include-ignored", "--max-file-size", "1MiB"},
 			want: tuiOptions{target: "repo", noHistory: true, includeIgnored: true, maxFileSize: "1MiB"},
 		},
+		{
+			name: "github app", args: []string{"--app-id", "7", "--app-private-key-file", "app.pem"},
+			want: tuiOptions{target: ".", maxFileSize: "10MiB", auth: githubAuth{appID: "7", appKeyFile: "app.pem"}},
+		},
 		{name: "bad size", args: []string{"--max-file-size", "lots"}, wantErr: `--max-file-size: "lots" is not a size`},
+		{name: "bad app id", args: []string{"--app-id", "x"}, wantErr: `--app-id "x": want the App's numeric ID`},
 		{name: "two paths", args: []string{"a", "b"}, wantErr: "accepts at most 1 arg(s), received 2"},
 	}
 	for _, tt := range tests {
@@ -78,7 +86,7 @@ func TestTUICmd_flags(t *testing.T) {
 			if err != nil {
 				t.Fatalf("tui %q: %v", tt.args, err)
 			}
-			if diff := cmp.Diff(tt.want, *got, cmp.AllowUnexported(tuiOptions{})); diff != "" {
+			if diff := cmp.Diff(tt.want, *got, cmp.AllowUnexported(tuiOptions{}, githubAuth{})); diff != "" {
 				t.Errorf("tui %q options mismatch (-want +got):\n%s", tt.args, diff)
 			}
 		})
@@ -130,6 +138,116 @@ func TestTUI_editorChoice(t *testing.T) {
 		a := newApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, func(k string) string { return tt.env[k] })
 		if got := a.editor(); got != tt.want {
 			t.Errorf("editor with %v = %q, want %q", tt.env, got, tt.want)
+		}
+	}
+}
+
+// TestTUI_prOpener opens the pull request of a credential chosen in the UI
+// on the fake GitHub, then, for the other key of the same workflow, finds
+// and updates that pull request instead of opening another.
+func TestTUI_prOpener(t *testing.T) {
+	srv := githubtest.New(t, githubtest.Options{Token: prToken})
+	files := map[string]string{prWorkflow: prDeploy, "README.md": "# site\n"}
+	srv.AddRepo("acme", "site", files)
+	dir := checkoutWithOrigin(t, files, srv.ServerURL()+"/acme/site.git")
+	env := map[string]string{"GITHUB_TOKEN": prToken, "GITHUB_API_URL": srv.APIURL(), "GITHUB_SERVER_URL": srv.ServerURL()}
+	a := newApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, func(k string) string { return env[k] })
+	op, err := a.newPROpener(dir, githubAuth{})
+	if err != nil || op == nil {
+		t.Fatalf("newPROpener() = %v, %v; want an opener", op, err)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d API requests before any pull request, want none", n)
+	}
+	// The report as the UI has it: scanned and scored.
+	r, _, err := a.planFixes(t.Context(), dir, remediate.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var creds []scanner.Credential
+	for _, c := range r.Credentials {
+		if c.Fixer == "gha-aws-oidc" {
+			creds = append(creds, c)
+		}
+	}
+	if len(creds) != 2 {
+		t.Fatalf("%d credentials for gha-aws-oidc, want the two stored AWS keys", len(creds))
+	}
+	url := srv.ServerURL() + "/acme/site/pull/1"
+	got, err := op.OpenPR(t.Context(), creds[0])
+	if err != nil || got != url {
+		t.Fatalf("OpenPR() = %q, %v; want %q", got, err, url)
+	}
+	pulls := srv.Pulls("acme", "site")
+	if len(pulls) != 1 || pulls[0].Head != "sessionize/gha-aws-oidc/github-workflows-deploy-yml" {
+		t.Fatalf("pull requests: %+v", pulls)
+	}
+	repo := srv.Repo("acme", "site")
+	if immutable := "repo:acme@" + itoa(repo.OwnerID) + "/site@" + itoa(repo.ID) + ":ref:refs/heads/main"; !strings.Contains(pulls[0].Body, immutable) {
+		t.Errorf("body lacks the immutable subject %q", immutable)
+	}
+	got, err = op.OpenPR(t.Context(), creds[1])
+	if err != nil || !strings.HasPrefix(got, url+" (") {
+		t.Errorf("OpenPR(second key) = %q, %v; want %s updated, not another", got, err, url)
+	}
+	if n := srv.Count("POST", "/api/v3/repos/acme/site/pulls"); n != 1 {
+		t.Errorf("%d POST /pulls, want 1", n)
+	}
+}
+
+// TestTUI_prOpenerAvailability: the action exists only for a local
+// checkout whose origin is on the GitHub server, with credentials.
+func TestTUI_prOpenerAvailability(t *testing.T) {
+	files := map[string]string{"README.md": "x\n"}
+	onGitHubCom := checkoutWithOrigin(t, files, "git@github.com:acme/site.git")
+	onGitLab := checkoutWithOrigin(t, files, "https://gitlab.com/acme/site.git")
+	plain := t.TempDir()
+	token := map[string]string{"GITHUB_TOKEN": prToken}
+	tests := []struct {
+		name string
+		root string
+		env  map[string]string
+		auth githubAuth
+		want bool
+	}{
+		{"token and github.com origin", onGitHubCom, token, githubAuth{}, true},
+		{"app and github.com origin", onGitHubCom, nil, githubAuth{appID: "7"}, true},
+		{"no credentials", onGitHubCom, nil, githubAuth{}, false},
+		{"origin on another server", onGitLab, token, githubAuth{}, false},
+		{"origin not on GITHUB_SERVER_URL", onGitHubCom, map[string]string{"GITHUB_TOKEN": prToken, "GITHUB_SERVER_URL": "https://ghe.example.com"}, githubAuth{}, false},
+		{"no repository", plain, token, githubAuth{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, func(k string) string { return tt.env[k] })
+			op, err := a.newPROpener(tt.root, tt.auth)
+			if err != nil || (op != nil) != tt.want {
+				t.Errorf("newPROpener() = %v, %v; want available %v", op, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestOnGitHub(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		remote, host string
+		want         bool
+	}{
+		{"https://github.com/acme/site.git", "github.com", true},
+		{"https://x-access-token@GitHub.com/acme/site", "github.com", true},
+		{"ssh://git@github.com:22/acme/site.git", "github.com", true},
+		{"git@github.com:acme/site.git", "github.com", true},
+		{"github.com:acme/site.git", "github.com", true},
+		{"git@gitlab.com:acme/site.git", "github.com", false},
+		{"https://ghe.example.com/acme/site", "github.com", false},
+		{"http://127.0.0.1:8080/acme/site.git", "127.0.0.1", true},
+		{"", "github.com", false},
+		{"https://github.com/acme/site", "", false},
+	}
+	for _, tt := range tests {
+		if got := onGitHub(tt.remote, tt.host); got != tt.want {
+			t.Errorf("onGitHub(%q, %q) = %v, want %v", tt.remote, tt.host, got, tt.want)
 		}
 	}
 }

@@ -119,7 +119,7 @@ func MintInstallationToken(ctx context.Context, cfg ClientConfig, app App, targe
 	if target.Owner == "" {
 		return nil, errors.New("GitHub App installation: no owner to look it up for")
 	}
-	jwt, err := app.JWT(cfg.Retry.now())
+	jwt, err := app.JWT(cfg.Retry.Time())
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func MintInstallationToken(ctx context.Context, cfg ClientConfig, app App, targe
 	if err != nil {
 		return nil, err
 	}
-	now := cfg.Retry.now()
+	now := cfg.Retry.Time()
 	id, err := findInstallation(ctx, api, target, now)
 	if errors.Is(err, ErrUnauthorized) {
 		return nil, fmt.Errorf("GitHub rejected the JWT of %s: check the App ID, that the private key is the App's, and the system clock: %w", app, err)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/sessionize/sessionize/remediate"
 	"github.com/sessionize/sessionize/remediate/github"
 	"github.com/sessionize/sessionize/remediate/github/githubtest"
 )
@@ -30,7 +29,8 @@ func testKey(t *testing.T) *rsa.PrivateKey {
 	return k
 }
 
-const installationToken = "ghs_INSTALLATIONinstallationINSTALLATION1"
+// installationToken is what the fake App mints, built at run time.
+var installationToken = fakeToken("ghs", "INSTALLATIONinstallation")
 
 // TestApp_EndToEnd mints an installation token from the App's JWT and
 // delivers with it: the fake server verifies the JWT with the App's
@@ -78,7 +78,7 @@ func TestApp_EndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, r := plan(t, files, remediate.Options{})
+	res, r := plan(t, files)
 	out := deliver(t, c, request(res, r))
 	if o := out.Outcomes[0]; o.Action != github.Created {
 		t.Fatalf("outcome %+v, want created", o)
@@ -120,8 +120,10 @@ func TestApp_WrongKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := githubtest.New(t, githubtest.Options{Token: installationToken,
-		App: &githubtest.App{ID: 1, PublicKey: &key.PublicKey, InstallationID: 2, Token: installationToken}})
+	srv := githubtest.New(t, githubtest.Options{
+		Token: installationToken,
+		App:   &githubtest.App{ID: 1, PublicKey: &key.PublicKey, InstallationID: 2, Token: installationToken},
+	})
 	srv.AddRepo(owner, name, map[string]string{"README.md": "x\n"})
 	_, err = github.MintInstallationToken(t.Context(), github.ClientConfig{APIURL: srv.APIURL()}, github.App{ID: 1, Key: other},
 		github.InstallationTarget{Owner: owner, Repo: name})

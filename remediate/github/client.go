@@ -183,4 +183,4 @@ func (c *Client) translate(op string, r Repository, err error) error {
 	return translate(op, r.String(), c.now(), err)
 }
 
-func (c *Client) now() time.Time { return c.retry.now() }
+func (c *Client) now() time.Time { return c.retry.Time() }

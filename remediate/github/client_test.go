@@ -41,8 +41,10 @@ func TestClient_Errors(t *testing.T) {
 		},
 		{
 			name: "403 names the missing permission",
-			faults: []githubtest.Fault{{Status: 403, Header: map[string]string{"X-Accepted-GitHub-Permissions": "metadata=read; contents=read"},
-				Body: `{"message":"Resource not accessible by integration"}`}},
+			faults: []githubtest.Fault{{
+				Status: 403, Header: map[string]string{"X-Accepted-GitHub-Permissions": "metadata=read; contents=read"},
+				Body: `{"message":"Resource not accessible by integration"}`,
+			}},
 			wantIs:    github.ErrForbidden,
 			wantMsg:   []string{"Resource not accessible by integration", "the token needs metadata: read, or contents: read"},
 			wantCalls: 1,
@@ -84,23 +86,29 @@ func TestClient_Errors(t *testing.T) {
 		},
 		{
 			name: "primary rate limit waited out",
-			faults: []githubtest.Fault{{Status: 403, Header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": in(30 * time.Second)},
-				Body: `{"message":"API rate limit exceeded for installation ID 1."}`}},
-			wantWaits: []time.Duration{31 * time.Second},
+			faults: []githubtest.Fault{{
+				Status: 403, Header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": in(30 * time.Second)},
+				Body: `{"message":"API rate limit exceeded for installation ID 1."}`,
+			}},
+			wantWaits: []time.Duration{30 * time.Second},
 			wantCalls: 2,
 		},
 		{
 			name: "primary rate limit beyond the cap",
-			faults: []githubtest.Fault{{Status: 403, Header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": in(time.Hour)},
-				Body: `{"message":"API rate limit exceeded for installation ID 1."}`}},
+			faults: []githubtest.Fault{{
+				Status: 403, Header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": in(time.Hour)},
+				Body: `{"message":"API rate limit exceeded for installation ID 1."}`,
+			}},
 			wantRate:  &github.RateLimitError{Reset: epoch.Add(time.Hour)},
-			wantMsg:   []string{"primary rate limit exceeded until 2025-03-01T13:00:00Z"},
+			wantMsg:   []string{"GitHub rate limit exceeded until 2025-03-01T13:00:00Z"},
 			wantCalls: 1,
 		},
 		{
 			name: "secondary rate limit with Retry-After",
-			faults: []githubtest.Fault{{Status: 403, Header: map[string]string{"Retry-After": "90"},
-				Body: `{"message":"You have exceeded a secondary rate limit.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`}},
+			faults: []githubtest.Fault{{
+				Status: 403, Header: map[string]string{"Retry-After": "90"},
+				Body: `{"message":"You have exceeded a secondary rate limit.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`,
+			}},
 			wantWaits: []time.Duration{90 * time.Second},
 			wantCalls: 2,
 		},

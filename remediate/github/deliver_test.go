@@ -10,7 +10,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/sessionize/sessionize/remediate"
 	"github.com/sessionize/sessionize/remediate/github"
 	"github.com/sessionize/sessionize/remediate/github/githubtest"
 )
@@ -24,7 +23,7 @@ func newRepo(t *testing.T) (*githubtest.Server, github.Request) {
 	srv := githubtest.New(t, githubtest.Options{Token: token})
 	files := map[string]string{workflowPath: deployYML, "README.md": "# site\n"}
 	srv.AddRepo(owner, name, files)
-	res, r := plan(t, files, remediate.Options{})
+	res, r := plan(t, files)
 	if len(res.Changes) != 1 {
 		t.Fatalf("plan: %d changes, want 1: %+v", len(res.Changes), res.Refusals)
 	}
@@ -37,8 +36,10 @@ func TestDeliver_Create(t *testing.T) {
 	clock := newClock()
 	res := deliver(t, newClient(t, srv, token, clock), req)
 
-	want := []github.Outcome{{Path: workflowPath, Fixer: "gha-aws-oidc", Branch: branch, Action: github.Created, Number: 1,
-		URL: srv.ServerURL() + "/acme/site/pull/1"}}
+	want := []github.Outcome{{
+		Path: workflowPath, Fixer: "gha-aws-oidc", Branch: branch, Action: github.Created, Number: 1,
+		URL: srv.ServerURL() + "/acme/site/pull/1",
+	}}
 	if diff := cmp.Diff(want, res.Outcomes); diff != "" {
 		t.Fatalf("Deliver() outcomes mismatch (-want +got):\n%s", diff)
 	}
@@ -233,7 +234,7 @@ func TestDeliver_ClosedNotReopened(t *testing.T) {
 	// The finding changes (another stored secret wired in): a new pull
 	// request.
 	changed := strings.Replace(deployYML, "aws-region: us-east-1", "aws-session-token: ${{ secrets.AWS_SESSION_TOKEN }}\n          aws-region: us-east-1", 1)
-	res2, r2 := plan(t, map[string]string{workflowPath: changed}, remediate.Options{})
+	res2, r2 := plan(t, map[string]string{workflowPath: changed})
 	srv.Commit(owner, name, "main", map[string]string{workflowPath: changed}, "Alice", "alice@example.com", "session token")
 	out := deliver(t, c, request(res2, r2)).Outcomes[0]
 	if out.Action != github.Created || out.Number != 2 {
@@ -312,7 +313,7 @@ func TestDeliver_NoRawSecretSent(t *testing.T) {
 	npmrc := "# registry auth\n//registry.npmjs.org/:_authToken=" + secret + "\nregistry=https://registry.npmjs.org/\n"
 	files := map[string]string{".npmrc": npmrc, workflowPath: deployYML}
 	srv.AddRepo(owner, name, files)
-	res, r := plan(t, files, remediate.Options{})
+	res, r := plan(t, files)
 	if len(res.Changes) != 2 {
 		t.Fatalf("plan: %d changes, want 2", len(res.Changes))
 	}
@@ -375,7 +376,7 @@ func TestDeliver_WorkflowPushRefused(t *testing.T) {
 	files := map[string]string{".npmrc": npmrc, workflowPath: deployYML}
 	srv.AddRepo(owner, name, files)
 	srv.RefuseWorkflowPushes(owner, name)
-	res, r := plan(t, files, remediate.Options{})
+	res, r := plan(t, files)
 
 	out := deliver(t, newClient(t, srv, token, newClock()), request(res, r))
 	got := map[string]github.Action{}
@@ -401,7 +402,7 @@ func TestDeliver_DraftAndLimit(t *testing.T) {
 	srv := githubtest.New(t, githubtest.Options{Token: token})
 	files := map[string]string{".npmrc": "//registry.npmjs.org/:_authToken=" + npmToken() + "\n", workflowPath: deployYML}
 	srv.AddRepo(owner, name, files)
-	res, r := plan(t, files, remediate.Options{})
+	res, r := plan(t, files)
 	req := request(res, r)
 	req.Draft, req.Max, req.Labels = true, 1, []string{"credentials"}
 	out := deliver(t, newClient(t, srv, token, newClock()), req)

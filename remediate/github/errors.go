@@ -8,6 +8,8 @@ import (
 	"time"
 
 	gh "github.com/google/go-github/v62/github"
+
+	"github.com/sessionize/sessionize/internal/ghretry"
 )
 
 // Sentinels that [APIError] and push errors match with errors.Is.
@@ -98,32 +100,6 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// RateLimitError is returned when a rate limit outlasts the [RetryPolicy].
-type RateLimitError struct {
-	Op string
-	// Reset is when the limit lifts; zero when GitHub did not say.
-	Reset time.Time
-	// Secondary tells a secondary (abuse) limit from the primary one.
-	Secondary bool
-	Message   string
-}
-
-// Error implements error.
-func (e *RateLimitError) Error() string {
-	kind := "primary"
-	if e.Secondary {
-		kind = "secondary"
-	}
-	msg := ""
-	if e.Message != "" {
-		msg = ": " + e.Message
-	}
-	if e.Reset.IsZero() {
-		return fmt.Sprintf("%s: GitHub %s rate limit exceeded, gave up waiting%s", e.Op, kind, msg)
-	}
-	return fmt.Sprintf("%s: GitHub %s rate limit exceeded until %s, gave up waiting%s", e.Op, kind, e.Reset.UTC().Format(time.RFC3339), msg)
-}
-
 // translate turns a go-github error into an [APIError] or a
 // [RateLimitError]; other errors (network, context) are wrapped with op.
 func translate(op, repo string, now time.Time, err error) error {
@@ -132,11 +108,11 @@ func translate(op, repo string, now time.Time, err error) error {
 	}
 	var rl *gh.RateLimitError
 	if errors.As(err, &rl) {
-		return &RateLimitError{Op: op, Reset: rl.Rate.Reset.Time, Message: rl.Message}
+		return &RateLimitError{Op: op, Reset: rl.Rate.Reset.Time, Msg: rl.Message}
 	}
 	var ab *gh.AbuseRateLimitError
 	if errors.As(err, &ab) {
-		e := &RateLimitError{Op: op, Secondary: true, Message: ab.Message}
+		e := &RateLimitError{Op: op, Secondary: true, Msg: ab.Message}
 		if ab.RetryAfter != nil {
 			e.Reset = now.Add(*ab.RetryAfter)
 		}
@@ -153,12 +129,8 @@ func fromErrorResponse(op, repo string, now time.Time, er *gh.ErrorResponse) err
 	h := er.Response.Header
 	code := er.Response.StatusCode
 	if code == http.StatusTooManyRequests || (code == http.StatusForbidden && strings.Contains(strings.ToLower(er.Message), "rate limit")) {
-		e := &RateLimitError{Op: op, Secondary: h.Get("X-RateLimit-Remaining") != "0", Message: er.Message}
-		if d, ok := retryAfter(h, now); ok {
-			e.Reset = now.Add(d)
-		} else if reset, ok := rateReset(h); ok {
-			e.Reset = reset
-		}
+		e := &RateLimitError{Op: op, Secondary: h.Get("X-RateLimit-Remaining") != "0", Msg: er.Message}
+		e.Reset, _ = ghretry.Reset(h, now)
 		return e
 	}
 	e := &APIError{Op: op, StatusCode: code, Message: er.Message, Repo: repo}

@@ -147,6 +147,7 @@ func (s *Server) apiMux() http.Handler {
 	m.HandleFunc("POST "+p+"/issues/{number}/comments", s.withRepo(s.createComment))
 	m.HandleFunc("GET "+p+"/installation", s.withRepo(s.repoInstallation))
 	m.HandleFunc("GET /api/v3/orgs/{org}/installation", s.orgInstallation)
+	m.HandleFunc("GET /api/v3/orgs/{org}/repos", s.listOrgRepos)
 	m.HandleFunc("POST /api/v3/app/installations/{id}/access_tokens", s.accessToken)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.t.Errorf("githubtest: unexpected request %s %s", r.Method, r.URL)
@@ -176,6 +177,33 @@ func (s *Server) getRepo(w http.ResponseWriter, _ *http.Request, repo *Repo) {
 		"owner": map[string]any{"id": repo.OwnerID, "login": repo.Owner}, "default_branch": repo.DefaultBranch,
 		"private": true,
 	})
+}
+
+// listOrgRepos lists the repositories of an owner, by name, paginated, as
+// an organisation's listing (the org audit reads it).
+func (s *Server) listOrgRepos(w http.ResponseWriter, r *http.Request) {
+	org := r.PathValue("org")
+	s.mu.Lock()
+	var list []map[string]any
+	for _, repo := range s.repos {
+		if repo.Owner != org {
+			continue
+		}
+		full := repo.Owner + "/" + repo.Name
+		list = append(list, map[string]any{
+			"id": repo.ID, "name": repo.Name, "full_name": full, "private": true, "visibility": "private",
+			"owner": map[string]any{"id": repo.OwnerID, "login": repo.Owner}, "default_branch": repo.DefaultBranch,
+			"clone_url": s.Git.URL + "/" + full + ".git", "archived": false, "fork": false, "disabled": false,
+			"pushed_at": "2024-01-01T00:00:00Z",
+		})
+	}
+	s.mu.Unlock()
+	if len(list) == 0 {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		return
+	}
+	slices.SortFunc(list, func(a, b map[string]any) int { return strings.Compare(a["name"].(string), b["name"].(string)) })
+	writeJSON(w, http.StatusOK, page(w, r, list))
 }
 
 func (s *Server) pullJSON(repo *Repo, p *Pull) map[string]any {
@@ -250,16 +278,20 @@ func (s *Server) createPull(w http.ResponseWriter, r *http.Request, repo *Repo) 
 		return
 	}
 	if s.Branch(repo.Owner, repo.Name, in.Head) == "" || s.Branch(repo.Owner, repo.Name, in.Base) == "" {
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed",
-			"errors": []map[string]string{{"resource": "PullRequest", "field": "head", "code": "invalid"}}})
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{
+			"message": "Validation Failed",
+			"errors":  []map[string]string{{"resource": "PullRequest", "field": "head", "code": "invalid"}},
+		})
 		return
 	}
 	s.mu.Lock()
 	for _, p := range repo.pulls {
 		if p.State == "open" && p.Head == in.Head {
 			s.mu.Unlock()
-			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed",
-				"errors": []map[string]string{{"resource": "PullRequest", "code": "custom", "message": "A pull request already exists for " + repo.Owner + ":" + in.Head + "."}}})
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{
+				"message": "Validation Failed",
+				"errors":  []map[string]string{{"resource": "PullRequest", "code": "custom", "message": "A pull request already exists for " + repo.Owner + ":" + in.Head + "."}},
+			})
 			return
 		}
 	}
@@ -348,8 +380,10 @@ func (s *Server) compare(w http.ResponseWriter, r *http.Request, repo *Repo) {
 	case len(behind) > 0:
 		status = "diverged"
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": status, "ahead_by": len(list), "behind_by": len(behind),
-		"total_commits": len(list), "commits": commits})
+	writeJSON(w, http.StatusOK, map[string]any{
+		"status": status, "ahead_by": len(list), "behind_by": len(behind),
+		"total_commits": len(list), "commits": commits,
+	})
 }
 
 func (s *Server) getLabel(w http.ResponseWriter, r *http.Request, repo *Repo) {
@@ -372,8 +406,10 @@ func (s *Server) createLabel(w http.ResponseWriter, r *http.Request, repo *Repo)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if slices.Contains(repo.labels, in.Name) {
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed",
-			"errors": []map[string]string{{"resource": "Label", "code": "already_exists", "field": "name"}}})
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{
+			"message": "Validation Failed",
+			"errors":  []map[string]string{{"resource": "Label", "code": "already_exists", "field": "name"}},
+		})
 		return
 	}
 	repo.labels = append(repo.labels, in.Name)

@@ -1,7 +1,8 @@
 // Package githubtest fakes GitHub for tests of pull-request delivery: a
 // smart-HTTP git server (git http-backend through net/http/cgi, serving bare
 // repositories created in a temporary directory) and the REST API under
-// /api/v3/ (the endpoints remediate/github uses), with every request
+// /api/v3/ (the endpoints remediate/github uses, and an organisation's
+// repository listing for the org audit's pull requests), with every request
 // recorded, the token checked, faults injectable and a GitHub App flow
 // whose JWTs are verified with the App's public key.
 //
