@@ -204,7 +204,16 @@ func (a *app) runAudit(ctx context.Context, o *auditOptions, deps auditDeps) err
 		shard = audit.Shard{}
 	}
 	opts := audit.Options{
-		Org: o.org, GitHub: gh.API(), Token: gh.Token().Reveal(), ServerURL: gh.ServerURL(), CacheDir: cacheDir,
+		Org: o.org, GitHub: gh.API(), ServerURL: gh.ServerURL(), CacheDir: cacheDir,
+		// Each clone asks the lazy client, which mints a new App token
+		// before the old one expires.
+		TokenFunc: func(ctx context.Context) (string, error) {
+			c, err := lazy.Client(ctx)
+			if err != nil {
+				return "", err
+			}
+			return c.Token().Reveal(), nil
+		},
 		IncludeArchived: o.includeArchived, IncludeForks: o.includeForks, Repos: o.repos, Shard: shard,
 		Concurrency: o.concurrency, Detector: det, FileDetectors: fileDetectors(det), MaxFileSize: size,
 		ToolVersion: readBuildInfo().Version, PROpener: prs, MaxPRs: o.maxPRs,

@@ -29,6 +29,10 @@ type Options struct {
 	// Token authenticates HTTPS clones and fetches (a GitHub token, sent as
 	// x-access-token basic auth); empty means anonymous. It is never logged.
 	Token string
+	// TokenFunc, when set, is asked for the token before each clone or
+	// fetch instead of Token, so that an audit longer than a short-lived
+	// token's life (a GitHub App installation token: one hour) renews it.
+	TokenFunc func(ctx context.Context) (string, error)
 	// ServerURL, when set, is the git server clone URLs are built from
 	// (ServerURL/owner/name.git, GITHUB_SERVER_URL); empty means the API's
 	// clone_url.

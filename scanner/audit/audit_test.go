@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -648,5 +649,30 @@ func TestStart(t *testing.T) {
 	res := run(t, opts, "")
 	if len(res.Report.Repositories) != 1 || len(org.Unexpected()) != 0 {
 		t.Errorf("audit of a started org: %d repositories, unexpected requests %v", len(res.Report.Repositories), org.Unexpected())
+	}
+}
+
+// TestRun_TokenFunc checks that clones ask for a fresh token each time (an
+// App token renewed during a long audit), and that failing to get one stops
+// the audit as an authentication failure.
+func TestRun_TokenFunc(t *testing.T) {
+	org := smallOrg(t)
+	e := newEnv(t)
+	opts := options(t, org, e)
+	opts.Token = ""
+	var calls atomic.Int64
+	opts.TokenFunc = func(context.Context) (string, error) {
+		calls.Add(1)
+		return audittest.Token, nil
+	}
+	res := run(t, opts, "")
+	if n := int64(len(res.Report.Repositories)); calls.Load() < n-2 {
+		t.Errorf("TokenFunc called %d times for %d repositories, want about once each", calls.Load(), n)
+	}
+	opts = options(t, org, newEnv(t))
+	opts.Token = ""
+	opts.TokenFunc = func(context.Context) (string, error) { return "", errors.New("minting refused") }
+	if _, err := audit.Run(context.Background(), opts); !errors.Is(err, audit.ErrAuth) || !strings.Contains(err.Error(), "minting refused") {
+		t.Errorf("audit.Run with a failing TokenFunc error = %v, want ErrAuth", err)
 	}
 }

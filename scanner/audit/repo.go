@@ -68,7 +68,11 @@ func (a *auditor) tryOne(ctx context.Context, r repoInfo) (outcome, error) {
 	}
 	meta := metaDigest(r)
 	same := prev != nil && prev.RulesVersion == a.rulesVersion && prev.Meta == meta
-	remote := gitRemote{url: a.cloneURL(r), token: a.opts.Token}
+	token, err := a.token(ctx)
+	if err != nil {
+		return outcome{}, err
+	}
+	remote := gitRemote{url: a.cloneURL(r), token: token}
 	var tips map[string]string
 	if same && r.PushedAt != "" && prev.PushedAt == r.PushedAt {
 		// No push since the stored report: its tips still hold.
@@ -137,7 +141,24 @@ func (a *auditor) clonePRs(ctx context.Context, r repoInfo, dir string, tips map
 	if a.opts.PROpener == nil || len(tips) == 0 {
 		return nil
 	}
-	return gitRemote{url: a.cloneURL(r), token: a.opts.Token}.sync(ctx, dir, tips)
+	token, err := a.token(ctx)
+	if err != nil {
+		return err
+	}
+	return gitRemote{url: a.cloneURL(r), token: token}.sync(ctx, dir, tips)
+}
+
+// token returns the token for the next clone or fetch. A failure to get one
+// is an authentication failure: it stops the audit.
+func (a *auditor) token(ctx context.Context) (string, error) {
+	if a.opts.TokenFunc == nil {
+		return a.opts.Token, nil
+	}
+	t, err := a.opts.TokenFunc(ctx)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrAuth, err)
+	}
+	return t, nil
 }
 
 // score applies Options.Score, or scanner/score.
