@@ -49,6 +49,17 @@ type ruleSet struct {
 	targeted  []*allowSpec // allowlists with targetRules
 	configRef string       // path of the user's config file, skipped when scanned
 	warnings  []string
+
+	// The global and targeted allowlists, compiled once for every detector
+	// over this rule set (a detector and its Restrict and MultiLine
+	// variants): the global ones take milliseconds.
+	allowOnce sync.Once
+	global    []*config.Allowlist
+	targetedC []*config.Allowlist // compiled rs.targeted, same order
+	allowErr  error
+	// kw finds the rules' keywords for Restrict, built on first use.
+	kwOnce sync.Once
+	kw     *keywordIndex
 }
 
 type specFile struct {
@@ -452,13 +463,11 @@ func (rs *ruleSet) compile(keep func(*ruleSpec) bool, goRegex bool) (cfg config.
 		Keywords: map[string]struct{}{},
 		Path:     rs.configRef,
 	}
-	for _, a := range rs.allow {
-		al, err := compileAllow(a)
-		if err != nil {
-			return config.Config{}, err
-		}
-		cfg.Allowlists = append(cfg.Allowlists, al)
+	global, targeted, err := rs.allowlists()
+	if err != nil {
+		return config.Config{}, err
 	}
+	cfg.Allowlists = append(cfg.Allowlists, global...)
 	for _, r := range rs.rules {
 		if keep != nil && !keep(r) {
 			continue
@@ -497,11 +506,8 @@ func (rs *ruleSet) compile(keep func(*ruleSpec) bool, goRegex bool) (cfg config.
 		cfg.Rules[r.ID] = cr
 		cfg.OrderedRules = append(cfg.OrderedRules, r.ID)
 	}
-	for _, a := range rs.targeted {
-		al, err := compileAllow(a)
-		if err != nil {
-			return config.Config{}, err
-		}
+	for i, a := range rs.targeted {
+		al := targeted[i]
 		for _, id := range a.TargetRules {
 			r, ok := cfg.Rules[id]
 			if !ok {
@@ -526,6 +532,39 @@ func (rs *ruleSet) compile(keep func(*ruleSpec) bool, goRegex bool) (cfg config.
 	}
 	sort.Strings(cfg.OrderedRules)
 	return cfg, nil
+}
+
+// allowlists returns the compiled global and targeted allowlists, compiled
+// on first use and shared by every compilation of the rule set: a compiled
+// allowlist is only read afterwards.
+func (rs *ruleSet) allowlists() (global, targeted []*config.Allowlist, err error) {
+	rs.allowOnce.Do(func() {
+		defer func() {
+			// As in compile: an expression the regular-expression engine
+			// rejects panics; the error must outlive the Once.
+			if r := recover(); r != nil {
+				rs.global, rs.targetedC = nil, nil
+				rs.allowErr = fmt.Errorf("compile allowlists: %v", r)
+			}
+		}()
+		for _, a := range rs.allow {
+			al, err := compileAllow(a)
+			if err != nil {
+				rs.allowErr = err
+				return
+			}
+			rs.global = append(rs.global, al)
+		}
+		for _, a := range rs.targeted {
+			al, err := compileAllow(a)
+			if err != nil {
+				rs.allowErr = err
+				return
+			}
+			rs.targetedC = append(rs.targetedC, al)
+		}
+	})
+	return rs.global, rs.targetedC, rs.allowErr
 }
 
 func compileAllow(a *allowSpec) (*config.Allowlist, error) {

@@ -110,31 +110,6 @@ func (d *Detector) Warnings() []string { return d.rs.warnings }
 // KB returns the knowledge base findings are classified with.
 func (d *Detector) KB() *rules.KB { return d.kb }
 
-// Restrict returns a Detector that compiles only the rules the given content
-// can trigger: those with a keyword present in it, plus rules without
-// keywords. It is how a pre-commit hook stays fast: the regular expressions
-// of rules that cannot match are never compiled.
-func (d *Detector) Restrict(content ...[]byte) *Detector {
-	var lower []string
-	for _, c := range content {
-		lower = append(lower, strings.ToLower(string(c)))
-	}
-	keep := func(r *ruleSpec) bool {
-		if len(r.Keywords) == 0 {
-			return true
-		}
-		for _, k := range r.Keywords {
-			for _, l := range lower {
-				if strings.Contains(l, k) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	return d.derive(keep)
-}
-
 // derive returns a Detector over the same rules restricted by keep.
 func (d *Detector) derive(keep func(*ruleSpec) bool) *Detector {
 	return &Detector{rs: d.rs, kb: d.kb, depth: d.depth, keep: keep, reference: d.reference, re2: d.re2}

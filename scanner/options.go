@@ -25,6 +25,11 @@ type Options struct {
 	// MaxFileSize skips files and blobs larger than this many bytes; 0 means
 	// DefaultMaxFileSize, a negative value no limit.
 	MaxFileSize int64
+	// IndexFile is the index [ScanStaged] reads instead of the repository's
+	// own (.git/index): git hands hooks of "git commit -a" and
+	// "git commit PATH..." a temporary index in GIT_INDEX_FILE. A relative
+	// path is relative to the current directory. Other scans ignore it.
+	IndexFile string
 
 	// Detector matches content rules.
 	Detector *detectors.Detector

@@ -1,15 +1,13 @@
 package scanner
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -20,8 +18,6 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	gitdiff "github.com/go-git/go-git/v5/utils/diff"
 	"github.com/google/go-cmp/cmp"
@@ -143,7 +139,7 @@ func (r *stagedRepo) commit(msg string) plumbing.Hash {
 
 func (r *stagedRepo) scan(root string) *Report {
 	r.t.Helper()
-	rep, err := ScanStaged(context.Background(), Options{Root: root, Detector: stagedDet(r.t)})
+	rep, err := ScanStaged(r.t.Context(), Options{Root: root, Detector: stagedDet(r.t)})
 	if err != nil {
 		r.t.Fatalf("ScanStaged(%q) error: %v", root, err)
 	}
@@ -304,6 +300,18 @@ func TestScanStaged(t *testing.T) {
 		},
 		want:      []string{"values.yaml:2 aws-access-token staged", "values.yaml:2 generic-api-key staged"},
 		wantBlobs: 1,
+	}, {
+		// Only the decoded form holds the keyword ("ghp_"): the rule must
+		// still be compiled.
+		name: "hex-encoded token on an added line",
+		setup: func(r *stagedRepo) string {
+			r.write(map[string]string{"seed.sql": "-- seed\n"})
+			r.commit("first")
+			r.write(map[string]string{"seed.sql": "-- seed\nINSERT INTO t VALUES ('" + hex.EncodeToString([]byte(pat)) + "');\n"})
+			return "."
+		},
+		want:      []string{"seed.sql:2 github-pat staged"},
+		wantBlobs: 1,
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -334,85 +342,9 @@ func TestScanStaged_TargetPath(t *testing.T) {
 	}
 }
 
-// TestScanStaged_Merge stages a merge of a branch whose commits hold a
-// credential: only what the resolution adds is new.
-func TestScanStaged_Merge(t *testing.T) {
-	t.Parallel()
-	pat, pat2 := stagedGitHubPAT(3), stagedGitHubPAT(4)
-	r := newStagedRepo(t)
-	r.write(map[string]string{"shared.txt": "one\ntwo\n", "main.txt": "m\n"})
-	base := r.commit("base")
-	// side: adds a credential in a new file and in a shared file.
-	if err := r.wt.Checkout(&git.CheckoutOptions{Branch: plumbing.NewBranchReferenceName("side"), Create: true, Hash: base}); err != nil {
-		t.Fatal(err)
-	}
-	r.write(map[string]string{"side.env": "TOKEN=" + pat + "\n", "shared.txt": "one\ntwo\nTOKEN=" + pat + "\n"})
-	side := r.commit("side")
-	if err := r.wt.Checkout(&git.CheckoutOptions{Branch: plumbing.NewBranchReferenceName("master")}); err != nil {
-		t.Fatal(err)
-	}
-	r.write(map[string]string{"main.txt": "m\nmore\n"})
-	r.commit("main work")
-	// The merge: the side's files, and a resolution adding a new credential.
-	r.write(map[string]string{
-		"side.env":   "TOKEN=" + pat + "\n",
-		"shared.txt": "one\ntwo\nTOKEN=" + pat + "\nRESOLVED=" + pat2 + "\n",
-	})
-	if err := os.WriteFile(filepath.Join(r.dir, ".git", "MERGE_HEAD"), []byte(side.String()+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	rep := r.scan(r.dir)
-	want := []string{"shared.txt:4 github-pat staged"}
-	if diff := cmp.Diff(want, stagedFound(rep)); diff != "" {
-		t.Errorf("ScanStaged() during a merge mismatch (-want +got):\n%s", diff)
-	}
-	if rep.Target.BlobsScanned != 1 {
-		t.Errorf("ScanStaged() scanned %d blobs, want 1 (side.env is the side's blob)", rep.Target.BlobsScanned)
-	}
-
-	// Without MERGE_HEAD, everything the side brought is new against HEAD,
-	// as gitleaks' protect sees it.
-	if err := os.Remove(filepath.Join(r.dir, ".git", "MERGE_HEAD")); err != nil {
-		t.Fatal(err)
-	}
-	want = []string{"shared.txt:3 github-pat staged", "shared.txt:4 github-pat staged", "side.env:1 github-pat staged"}
-	if diff := cmp.Diff(want, stagedFound(r.scan(r.dir))); diff != "" {
-		t.Errorf("ScanStaged() without MERGE_HEAD mismatch (-want +got):\n%s", diff)
-	}
-}
-
-// TestScanStaged_Conflict: unmerged paths are not scanned (git refuses to
-// commit them) and are named in Problems; the rest is scanned.
-func TestScanStaged_Conflict(t *testing.T) {
-	t.Parallel()
-	pat := stagedGitHubPAT(5)
-	r := newStagedRepo(t)
-	r.write(map[string]string{"a.txt": "a\n"})
-	r.commit("first")
-	r.write(map[string]string{"b.env": "TOKEN=" + pat + "\n"})
-	idx, err := r.repo.Storer.Index()
-	if err != nil {
-		t.Fatal(err)
-	}
-	blob := idx.Entries[0].Hash
-	for _, st := range []index.Stage{index.AncestorMode, index.OurMode, index.TheirMode} {
-		idx.Entries = append(idx.Entries, &index.Entry{Name: "c.txt", Hash: blob, Mode: filemode.Regular, Stage: st})
-	}
-	if err := r.repo.Storer.SetIndex(idx); err != nil {
-		t.Fatal(err)
-	}
-	rep := r.scan(r.dir)
-	if diff := cmp.Diff([]string{"b.env:1 github-pat staged"}, stagedFound(rep)); diff != "" {
-		t.Errorf("ScanStaged() mismatch (-want +got):\n%s", diff)
-	}
-	if len(rep.Problems) != 1 || rep.Problems[0].Path != "c.txt" {
-		t.Errorf("Problems = %v, want c.txt unmerged", rep.Problems)
-	}
-}
-
-// TestScanIndex reads another index file, as hooks of "git commit -a" get in
-// GIT_INDEX_FILE.
-func TestScanIndex(t *testing.T) {
+// TestScanStaged_IndexFile reads another index file, as hooks of
+// "git commit -a" get in GIT_INDEX_FILE.
+func TestScanStaged_IndexFile(t *testing.T) {
 	t.Parallel()
 	r := newStagedRepo(t)
 	r.write(map[string]string{"a.txt": "a\n"})
@@ -438,12 +370,17 @@ func TestScanIndex(t *testing.T) {
 	if got := stagedFound(rep); len(got) != 0 {
 		t.Errorf("ScanStaged() of the unchanged index = %v, want nothing", got)
 	}
-	rep, err = ScanIndex(t.Context(), opts, tmp)
+	opts.IndexFile = tmp
+	rep, err = ScanStaged(t.Context(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]string{"a.txt:2 aws-access-token staged"}, stagedFound(rep)); diff != "" {
-		t.Errorf("ScanIndex() mismatch (-want +got):\n%s", diff)
+		t.Errorf("ScanStaged(IndexFile) mismatch (-want +got):\n%s", diff)
+	}
+	opts.IndexFile = filepath.Join(r.dir, ".git", "no-such-index")
+	if _, err := ScanStaged(t.Context(), opts); err == nil || !strings.Contains(err.Error(), "no-such-index") {
+		t.Errorf("ScanStaged(missing IndexFile) error = %v, want one naming the file", err)
 	}
 }
 
@@ -519,144 +456,14 @@ func TestScanStaged_FileDetectors(t *testing.T) {
 func TestScanStaged_Errors(t *testing.T) {
 	t.Parallel()
 	_, err := ScanStaged(t.Context(), Options{Root: t.TempDir(), Detector: stagedDet(t)})
-	if err == nil || !strings.Contains(err.Error(), "not in a git repository") {
+	if !errors.Is(err, ErrNotRepository) {
 		t.Errorf("ScanStaged(plain directory) error = %v, want ErrNotRepository", err)
 	}
-	if _, err := ScanStaged(t.Context(), Options{Root: t.TempDir()}); err != ErrNoDetector {
+	if _, err := ScanStaged(t.Context(), Options{Root: t.TempDir()}); !errors.Is(err, ErrNoDetector) {
 		t.Errorf("ScanStaged(no detector) error = %v, want ErrNoDetector", err)
 	}
 }
 
-func TestLocateRepository(t *testing.T) {
-	t.Parallel()
-	r := newStagedRepo(t)
-	r.write(map[string]string{"sub/x.txt": "x\n"})
-	l, err := LocateRepository(filepath.Join(r.dir, "sub"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := &Layout{Top: r.dir, GitDir: filepath.Join(r.dir, ".git"), CommonDir: filepath.Join(r.dir, ".git"), HooksDir: filepath.Join(r.dir, ".git", "hooks")}
-	if diff := cmp.Diff(want, l); diff != "" {
-		t.Errorf("LocateRepository() mismatch (-want +got):\n%s", diff)
-	}
-
-	cfg, err := r.repo.Config()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Raw.Section("core").SetOption("hooksPath", ".githooks")
-	if err := r.repo.SetConfig(cfg); err != nil {
-		t.Fatal(err)
-	}
-	l, err = LocateRepository(r.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := filepath.Join(r.dir, ".githooks"); l.HooksDir != want || l.HooksPath != ".githooks" {
-		t.Errorf("LocateRepository() with core.hooksPath = %q (%q), want %q", l.HooksDir, l.HooksPath, want)
-	}
-}
-
-// TestObjectStore reads every object of a packed repository (deltas of
-// both kinds, loose objects beside the pack) directly, as go-git reads it.
-func TestObjectStore(t *testing.T) {
-	t.Parallel()
-	r := newStagedRepo(t)
-	var b strings.Builder
-	for i := range 40 {
-		b.WriteString(stagedToken("line ", 50, uint64(i)) + "\n")
-		r.write(map[string]string{"doc/text.txt": b.String(), "doc/n.txt": strconv.Itoa(i) + "\n" + b.String()[:len(b.String())/2]})
-		r.commit("commit " + strconv.Itoa(i))
-	}
-	if err := r.repo.RepackObjects(&git.RepackConfig{}); err != nil {
-		t.Fatalf("RepackObjects() error: %v", err)
-	}
-	if git, err := exec.LookPath("git"); err == nil {
-		// git's own packs: offset deltas, chains, the index git writes.
-		cmd := exec.Command(git, "-C", r.dir, "gc", "-q", "--aggressive")
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+t.TempDir())
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git gc: %v\n%s", err, out)
-		}
-	}
-	r.reopen()
-	r.write(map[string]string{"loose.txt": "a loose blob\n"})
-	g, err := openRepo(r.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.close()
-	o := newObjectStore(g)
-	defer o.close()
-	iter, err := g.repo.Storer.IterEncodedObjects(plumbing.AnyObject)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	err = iter.ForEach(func(obj plumbing.EncodedObject) error {
-		n++
-		rd, err := obj.Reader()
-		if err != nil {
-			return err
-		}
-		want, err := io.ReadAll(rd)
-		rd.Close()
-		if err != nil {
-			return err
-		}
-		typ, got, err := o.readDirect(obj.Hash(), 0)
-		if err != nil {
-			t.Errorf("readDirect(%s) error: %v", obj.Hash(), err)
-			return nil
-		}
-		if typ != obj.Type() || !bytes.Equal(got, want) {
-			t.Errorf("readDirect(%s) = %s of %d bytes, want %s of %d bytes", obj.Hash(), typ, len(got), obj.Type(), len(want))
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n < 100 {
-		t.Errorf("read %d objects, want more than 100", n)
-	}
-	if _, _, err := o.read(plumbing.NewHash(strings.Repeat("ab", 20)), 0); !errors.Is(err, plumbing.ErrObjectNotFound) {
-		t.Errorf("read(unknown) error = %v, want ErrObjectNotFound", err)
-	}
-	if _, _, err := o.readDirect(r.blobOf("doc/text.txt"), 10); !errors.Is(err, errTooLarge) {
-		t.Errorf("readDirect(big, limit 10) error = %v, want errTooLarge", err)
-	}
-}
-
-// reopen opens the repository again, after git changed its packs.
-func (r *stagedRepo) reopen() {
-	r.t.Helper()
-	repo, err := git.PlainOpen(r.dir)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	r.repo, r.wt = repo, wt
-}
-
-// blobOf returns the staged blob of a path.
-func (r *stagedRepo) blobOf(p string) plumbing.Hash {
-	r.t.Helper()
-	idx, err := r.repo.Storer.Index()
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	e, err := idx.Entry(p)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return e.Hash
-}
-
-// BenchmarkScanStaged: a 10-file change in a packed repository of 2,000
 // files in 100 directories; what a pre-commit hook costs once the rules are
 // parsed (restricting and compiling them is part of each scan).
 func BenchmarkScanStaged(b *testing.B) {

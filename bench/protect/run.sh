@@ -7,10 +7,7 @@
 #
 # Environment: GITLEAKS (default: gitleaks on PATH, else ~/go/bin/gitleaks;
 # install with `go install github.com/zricethezav/gitleaks/v8@v8.30.1`),
-# COMMITS (default 20000), WORK (default bench/work/protect, git-ignored),
-# PROPOSED=1 to build sessionize from a copy of the checkout with
-# bench/protect/proposed-startup.patch applied (start-up fixes outside the
-# pre-commit path's own files, see the patch).
+# COMMITS (default 20000), WORK (default bench/work/protect, git-ignored).
 # The repository is built once with git fast-import (deterministic: fixed
 # authors and dates), then repacked with fresh deltas (`git repack -adf`, as
 # gc --aggressive or a clone gives: recent objects whole, older ones as
@@ -29,16 +26,7 @@ here=$root/bench/protect
 mkdir -p "$work"
 
 echo "# building sessionize" >&2
-if [ "${PROPOSED:-}" = 1 ]; then
-	src=$work/src
-	rm -rf "$src"
-	mkdir -p "$src"
-	tar -C "$root" --exclude=./.git --exclude=./bench/work --exclude=./bench/out -cf - . | tar -C "$src" -xf -
-	patch -s -d "$src" -p1 <"$here/proposed-startup.patch"
-	(cd "$src" && go build -o "$work/sessionize" ./cmd/sessionize)
-else
-	go build -o "$work/sessionize" ./cmd/sessionize
-fi
+go build -o "$work/sessionize" ./cmd/sessionize
 
 if [ ! -d "$repo/.git" ]; then
 	echo "# building a repository with $commits commits (git fast-import)" >&2

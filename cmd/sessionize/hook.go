@@ -202,7 +202,7 @@ func (a *app) runHookInstall(_ context.Context, o *hookOptions) error {
 		return fmt.Errorf("hook: %s is not sessionize's hook and %s exists too: move one of them away, then install again",
 			h.show(h.hook), h.show(h.chained))
 	}
-	if err := os.MkdirAll(h.layout.HooksDir, 0o755); err != nil {
+	if err := os.MkdirAll(h.layout.HooksDir, 0o755); err != nil { //nolint:gosec // G301: 0755 as git makes its hooks directory; a core.hooksPath one may be shared
 		return fmt.Errorf("hook: create %q: %w", h.layout.HooksDir, err)
 	}
 	if state == hookForeign {
@@ -292,7 +292,7 @@ func (a *app) hookBinary(flag string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("hook: --binary %q: %w", p, err)
 	}
-	fi, err := os.Stat(abs)
+	fi, err := os.Stat(abs) //nolint:gosec // G703: the user names the executable; checking it is the point
 	if err != nil || fi.IsDir() || (runtime.GOOS != "windows" && fi.Mode()&0o111 == 0) {
 		return "", fmt.Errorf("hook: %q is not an executable file (give the sessionize executable with --binary)", abs)
 	}

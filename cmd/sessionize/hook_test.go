@@ -31,7 +31,7 @@ func TestHookScript(t *testing.T) {
 		}
 	}
 	if _, err := exec.LookPath("sh"); err == nil {
-		if out, err := exec.Command("sh", "-n", "-c", s).CombinedOutput(); err != nil {
+		if out, err := exec.CommandContext(t.Context(), "sh", "-n", "-c", s).CombinedOutput(); err != nil {
 			t.Errorf("sh -n hookScript(): %v\n%s", err, out)
 		}
 	}
@@ -174,7 +174,7 @@ func TestPreCommitFramework(t *testing.T) {
 
 func hookGoEnv(t *testing.T, name string) string {
 	t.Helper()
-	out, err := exec.Command("go", "env", name).Output()
+	out, err := exec.CommandContext(t.Context(), "go", "env", name).Output()
 	if err != nil {
 		t.Fatalf("go env %s: %v", name, err)
 	}
@@ -240,7 +240,7 @@ func hookCopyModule(t *testing.T, root, dst string) {
 func hookKeepOnly(t *testing.T, root, dst string, env []string) {
 	t.Helper()
 	list := func(args ...string) map[string]bool {
-		cmd := exec.Command("go", append([]string{"list", "-e"}, args...)...)
+		cmd := exec.CommandContext(t.Context(), "go", append([]string{"list", "-e"}, args...)...)
 		cmd.Dir, cmd.Env = root, env
 		out, err := cmd.Output()
 		if err != nil {

@@ -129,10 +129,10 @@ func (a *app) protectScan(ctx context.Context, o *protectOptions) (*scanner.Repo
 	if err != nil {
 		return nil, "", err
 	}
-	r, err := scanner.ScanIndex(ctx, scanner.Options{
-		Root: layout.Top, MaxFileSize: size, Detector: det, FileDetectors: fileDetectors(det),
+	r, err := scanner.ScanStaged(ctx, scanner.Options{
+		Root: layout.Top, IndexFile: indexFile, MaxFileSize: size, Detector: det, FileDetectors: fileDetectors(det),
 		Logger: a.logger, ToolVersion: readBuildInfo().Version,
-	}, indexFile)
+	})
 	if err != nil {
 		return nil, "", err
 	}
@@ -172,7 +172,8 @@ func (a *app) writeProtect(r *scanner.Report, failOnFlag string) error {
 
 // indexFile returns GIT_INDEX_FILE made absolute: git hands hooks of
 // "git commit -a" and "git commit PATH" a temporary index there, relative to
-// the directory the hook runs in.
+// the directory the hook runs in. protect --staged and scan --staged read
+// it.
 func (a *app) indexFile() (string, error) {
 	p := a.getenv("GIT_INDEX_FILE")
 	if p == "" {

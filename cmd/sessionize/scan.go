@@ -65,7 +65,7 @@ func newScanCmd(a *app, runFn func(context.Context, *scanOptions) error) *cobra.
 	f := cmd.Flags()
 	f.BoolVar(&o.noHistory, "no-history", false, "scan only the working tree")
 	f.BoolVar(&o.historyOnly, "history-only", false, "scan only the git history")
-	f.BoolVar(&o.staged, "staged", false, "scan only what the index adds against HEAD (for hooks)")
+	f.BoolVar(&o.staged, "staged", false, "scan only what the index adds against HEAD (for hooks; GIT_INDEX_FILE is honoured)")
 	f.StringVar(&o.since, "since", "", "scan only history after this revision (REV..all refs)")
 	f.StringVar(&o.format, "format", "table", "output format: "+strings.Join(report.Formats(), ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to this file instead of stdout")
@@ -172,7 +172,11 @@ func (a *app) runScan(ctx context.Context, o *scanOptions) error {
 	case o.staged || o.regexp == "go":
 		kind = smallScan
 	}
-	det, err := a.newDetector(root, kind)
+	cfgRoot := root
+	if o.staged {
+		cfgRoot = repositoryTop(root)
+	}
+	det, err := a.newDetector(cfgRoot, kind)
 	if err != nil {
 		return err
 	}
@@ -193,6 +197,9 @@ func (a *app) runScan(ctx context.Context, o *scanOptions) error {
 	}
 	var r *scanner.Report
 	if o.staged {
+		if sopts.IndexFile, err = a.indexFile(); err != nil {
+			return err
+		}
 		r, err = scanner.ScanStaged(ctx, sopts)
 	} else {
 		r, err = scanner.Scan(ctx, sopts)
@@ -200,10 +207,27 @@ func (a *app) runScan(ctx context.Context, o *scanOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.staged {
+		// The whole index was scanned, with paths relative to the top-level:
+		// ignore files and the policy are read there, as protect does.
+		root = r.Target.Path
+	}
 	if isRemote(o.target) {
 		r.Target.Path = o.target
 	}
 	return a.finishReport(ctx, r, root, o)
+}
+
+// repositoryTop returns the top-level of the work tree holding dir, where a
+// staged scan (of the whole index, whatever the directory given) reads its
+// configuration, as protect does; dir itself outside a repository, where
+// the scan reports the error.
+func repositoryTop(dir string) string {
+	l, err := scanner.LocateRepository(dir)
+	if err != nil {
+		return dir
+	}
+	return l.Top
 }
 
 // prepareReport turns a raw scan into what users see: problems logged,
