@@ -34,14 +34,26 @@ keywords = ["acme_"]
 		wantRules  []string
 		wantAbsent []string
 	}{
-		{"extend default", "[extend]\nuseDefault = true\n" + custom, false,
-			[]string{"acme-token", "aws-access-token", "database-url-password"}, nil},
-		{"disabled rules", "[extend]\nuseDefault = true\ndisabledRules = [\"generic-api-key\"]\n" + custom, false,
-			[]string{"acme-token", "aws-access-token"}, []string{"generic-api-key"}},
-		{"no extend replaces the built-in rules", custom, false,
-			[]string{"acme-token"}, []string{"aws-access-token", "generic-api-key"}},
-		{"gitleaks config with a key gitleaks ignores", "[extend]\nuseDefault = true\nfrobnicate = 1\n" + custom, true,
-			[]string{"acme-token", "aws-access-token"}, nil},
+		{
+			"extend default", "[extend]\nuseDefault = true\n" + custom, false,
+			[]string{"acme-token", "aws-access-token", "database-url-password"},
+			nil,
+		},
+		{
+			"disabled rules", "[extend]\nuseDefault = true\ndisabledRules = [\"generic-api-key\"]\n" + custom, false,
+			[]string{"acme-token", "aws-access-token"},
+			[]string{"generic-api-key"},
+		},
+		{
+			"no extend replaces the built-in rules", custom, false,
+			[]string{"acme-token"},
+			[]string{"aws-access-token", "generic-api-key"},
+		},
+		{
+			"gitleaks config with a key gitleaks ignores", "[extend]\nuseDefault = true\nfrobnicate = 1\n" + custom, true,
+			[]string{"acme-token", "aws-access-token"},
+			nil,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -320,8 +320,6 @@ func (s *stagedScan) blob(hash plumbing.Hash) ([]byte, skipReason, error) {
 	return content, classifyContent(content, int64(len(content)), 0), nil
 }
 
-// renameSources pairs new paths with deleted files they were renamed from
-
 // headTree returns HEAD's tree, nil when HEAD does not resolve yet.
 func (s *stagedScan) headTree() (*object.Tree, error) {
 	ref, err := s.g.repo.Head()
