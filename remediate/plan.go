@@ -64,8 +64,10 @@ func Plan(ctx context.Context, root string, report *scanner.Report, opts Options
 			continue
 		}
 		if line, touched := touchesIgnored(ch, ignored[p]); touched {
-			res.Refusals = append(res.Refusals, Refusal{Path: p, Fixer: ch.Fixer, Line: line,
-				Reason: fmt.Sprintf("line %d holds a credential the ignore files (.sessionizeignore, .gitleaksignore) or an allow comment silence: not rewritten", line)})
+			res.Refusals = append(res.Refusals, Refusal{
+				Path: p, Fixer: ch.Fixer, Line: line,
+				Reason: fmt.Sprintf("line %d holds a credential the ignore files (.sessionizeignore, .gitleaksignore) or an allow comment silence: not rewritten", line),
+			})
 			continue
 		}
 		res.Changes = append(res.Changes, *ch)

@@ -464,9 +464,6 @@ func (w *weightsFile) scalars() []struct {
 	}
 }
 
-// decodeStrict decodes data into v, reporting unknown keys with positions.
-// With a non-empty section, only unknown keys under that top-level key are
-// errors: the rest of the file belongs to other readers.
 // DecodeSection decodes a TOML document into v, which holds one section of
 // it (the [fix] or [pr] table of .sessionize.toml, say): unknown keys inside
 // that section are errors with their positions, keys of the document's other
@@ -476,6 +473,9 @@ func DecodeSection(name string, data []byte, v any, section string) error {
 	return decodeStrict(name, data, v, section)
 }
 
+// decodeStrict decodes data into v, reporting unknown keys with positions.
+// With a non-empty section, only unknown keys under that top-level key are
+// errors: the rest of the file belongs to other readers.
 func decodeStrict(name string, data []byte, v any, section string) error {
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

@@ -7,7 +7,8 @@
 #
 # Environment: GITLEAKS (default: gitleaks on PATH, else ~/go/bin/gitleaks;
 # install with `go install github.com/zricethezav/gitleaks/v8@v8.30.1`),
-# COMMITS (default 20000), WORK (default bench/work/protect, git-ignored).
+# COMMITS (default 20000), WORK (default $TMPDIR/sessionize-bench-protect,
+# outside the module so that go and linters never see the generated files).
 # The repository is built once with git fast-import (deterministic: fixed
 # authors and dates), then repacked with fresh deltas (`git repack -adf`, as
 # gc --aggressive or a clone gives: recent objects whole, older ones as
@@ -19,7 +20,7 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 runs=${1:-30}
 commits=${COMMITS:-20000}
-work=${WORK:-$root/bench/work/protect}
+work=${WORK:-${TMPDIR:-/tmp}/sessionize-bench-protect}
 repo=$work/repo-$commits
 gitleaks=${GITLEAKS:-$(command -v gitleaks || echo "$HOME/go/bin/gitleaks")}
 here=$root/bench/protect
