@@ -121,13 +121,9 @@ echo "export AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SEC
 	if fixed == 0 {
 		return
 	}
-	out, err := e.Bytes()
-	if err != nil {
-		fc.refuseErr(err)
-		fc.details = nil
+	if !fc.commit(e) {
 		return
 	}
-	fc.out = out
 	fc.summary = "Replace CircleCI's static AWS keys with a role assumed through the job's OIDC token"
 	fc.caveat("remove AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the contexts and project settings only after a green run: while they exist, tools that read them first keep using them")
 	fc.caveat("fork builds get OIDC tokens only with \"Pass secrets to builds from forked pull requests\", and then the trust must check the vcs-origin claim")
@@ -204,13 +200,9 @@ func fixBitbucket(fc *fileCtx) {
 	if fixed == 0 {
 		return
 	}
-	out, err := e.Bytes()
-	if err != nil {
-		fc.refuseErr(err)
-		fc.details = nil
+	if !fc.commit(e) {
 		return
 	}
-	fc.out = out
 	fc.summary = "Replace Bitbucket Pipelines' AWS keys with OIDC (oidc: true, AWS_OIDC_ROLE_ARN)"
 	fc.caveat("the OIDC discovery document becomes reachable only after a step has used OIDC once in the workspace")
 	fc.retireRef("aws-access-key", "$AWS_ACCESS_KEY_ID", "delete AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the repository or deployment variables")

@@ -125,13 +125,9 @@ func fixKubeconfig(fc *fileCtx) {
 	if fixed == 0 {
 		return
 	}
-	out, err := e.Bytes()
-	if err != nil {
-		fc.refuseErr(err)
-		fc.details = nil
+	if !fc.commit(e) {
 		return
 	}
-	fc.out = out
 	fc.summary = "Replace static kubeconfig credentials with exec credential plugins (" + strings.Join(providers, ", ") + ")"
 	fc.caveat("the old token or client certificate stays valid until revoked: delete the service-account token Secret; for a leaked client key remove its bindings (clusters without certificate revocation need a CA rotation)")
 	fc.caveat("better still, stop committing kubeconfigs: generate them with aws eks update-kubeconfig, gcloud container clusters get-credentials or az aks get-credentials")

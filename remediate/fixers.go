@@ -133,6 +133,20 @@ func (fc *fileCtx) refuseErr(err error) {
 	fc.refuse(0, "%s", err.Error())
 }
 
+// commit renders e into fc.out. When the edit cannot be rendered it
+// records the refusal and drops what the fix had noted, so a refused
+// file reports no changes, permissions or revocations.
+func (fc *fileCtx) commit(e *yamledit.Editor) bool {
+	out, err := e.Bytes()
+	if err != nil {
+		fc.refuseErr(err)
+		fc.details, fc.perms, fc.revoke = nil, nil, nil
+		return false
+	}
+	fc.out = out
+	return true
+}
+
 func (fc *fileCtx) detail(format string, args ...any) {
 	fc.details = append(fc.details, fmt.Sprintf(format, args...))
 }

@@ -86,15 +86,9 @@ func runJobFixes(fc *fileCtx, w *workflow, fixes []*jobFix, extraEdit func(e *ya
 	if extraEdit != nil {
 		extraEdit(e)
 	}
-	out, err := e.Bytes()
-	if err != nil {
-		fc.refuseErr(err)
-		fc.details = nil
-		fc.perms = nil
-		fc.revoke = nil
+	if !fc.commit(e) {
 		return nil, false
 	}
-	fc.out = out
 	return tails, true
 }
 

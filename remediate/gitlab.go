@@ -230,13 +230,9 @@ func fixGitLab(fc *fileCtx) {
 	if len(used) == 0 {
 		return
 	}
-	out, err := e.Bytes()
-	if err != nil {
-		fc.refuseErr(err)
-		fc.details = nil
+	if !fc.commit(e) {
 		return
 	}
-	fc.out = out
 	fc.summary = "Replace static CI/CD variables with GitLab ID tokens (id_tokens) and federated logins"
 	gitlabSetup(fc, used)
 }

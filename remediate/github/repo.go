@@ -1,14 +1,10 @@
 package github
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
-
-	"github.com/pelletier/go-toml/v2"
 
 	"github.com/sessionize/sessionize/rules"
 )
@@ -70,33 +66,11 @@ type Config struct {
 // is an error naming the file and position; a document without [pr] gives
 // the zero Config.
 func ParseConfig(name string, data []byte) (Config, error) {
-	var whole map[string]any
-	if err := toml.Unmarshal(data, &whole); err != nil {
-		return Config{}, rules.DecodeError(name, err)
-	}
-	if _, ok := whole["pr"]; !ok {
-		return Config{}, nil
-	}
 	var f struct {
 		PR *Config `toml:"pr"`
 	}
-	dec := toml.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		var sm *toml.StrictMissingError
-		if !errors.As(err, &sm) {
-			return Config{}, rules.DecodeError(name, err)
-		}
-		var list rules.ErrorList
-		for _, e := range sm.Errors {
-			if k := e.Key(); len(k) > 1 && k[0] == "pr" {
-				line, col := e.Position()
-				list = append(list, rules.PosError{File: name, Line: line, Column: col, Msg: fmt.Sprintf("unknown key %q", strings.Join(k, "."))})
-			}
-		}
-		if len(list) > 0 {
-			return Config{}, list
-		}
+	if err := rules.DecodeSection(name, data, &f, "pr"); err != nil {
+		return Config{}, err
 	}
 	if f.PR == nil {
 		return Config{}, nil
