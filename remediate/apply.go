@@ -8,6 +8,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/sessionize/sessionize/internal/atomicfile"
 )
 
 // ErrStale is returned (wrapped) by [Apply] when a file no longer holds
@@ -51,7 +53,7 @@ func Apply(root string, changes []Change) error {
 	}
 	var errs []error
 	for _, t := range targets {
-		if err := writeAtomic(t.abs, t.c.After, t.mode); err != nil {
+		if err := atomicfile.WriteFile(t.abs, t.c.After, t.mode); err != nil {
 			errs = append(errs, fmt.Errorf("apply fix to %q: %w", t.c.Path, err))
 		}
 	}
@@ -66,43 +68,4 @@ func safeJoin(root, p string) (string, error) {
 		return "", fmt.Errorf("apply fix: path %q is outside the repository", p)
 	}
 	return filepath.Join(root, filepath.FromSlash(clean)), nil
-}
-
-func writeAtomic(abs string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(abs)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(abs)+".sessionize-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			_ = os.Remove(name)
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(name, abs); err != nil {
-		return err
-	}
-	ok = true
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
 }

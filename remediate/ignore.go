@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/sessionize/sessionize/internal/atomicfile"
 	"github.com/sessionize/sessionize/scanner"
 )
 
@@ -62,7 +63,7 @@ func AppendIgnore(ctx context.Context, dir string, e IgnoreEntry) (bool, error) 
 	if ignoresFingerprint(path, data, fp) {
 		return false, nil
 	}
-	if err := writeIgnoreFile(path, appendIgnoreEntry(data, fp, e.Comment), mode); err != nil {
+	if err := atomicfile.WriteFile(path, appendIgnoreEntry(data, fp, e.Comment), mode); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -133,35 +134,4 @@ func validIgnoreFingerprint(fp string) bool {
 		}
 	}
 	return true
-}
-
-// writeIgnoreFile replaces path with data: a temporary file in the same
-// directory with the given mode, synced, then renamed over path.
-func writeIgnoreFile(path string, data []byte, mode fs.FileMode) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(mode); err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	return nil
 }

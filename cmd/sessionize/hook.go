@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sessionize/sessionize/internal/atomicfile"
 	"github.com/sessionize/sessionize/scanner"
 )
 
@@ -339,24 +340,8 @@ func shellQuote(s string) string {
 
 // writeHook writes an executable hook atomically.
 func writeHook(p string, script []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("hook: write %q: %w", p, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(script); err != nil {
-		tmp.Close()
-		return fmt.Errorf("hook: write %q: %w", p, err)
-	}
-	if err := tmp.Chmod(0o755); err != nil {
-		tmp.Close()
-		return fmt.Errorf("hook: write %q: %w", p, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("hook: write %q: %w", p, err)
-	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
-		return fmt.Errorf("hook: write %q: %w", p, err)
+	if err := atomicfile.WriteFile(p, script, 0o755); err != nil {
+		return fmt.Errorf("hook: %w", err)
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sessionize/sessionize/internal/atomicfile"
 	"github.com/sessionize/sessionize/scanner"
 	"github.com/sessionize/sessionize/scanner/report"
 	"github.com/sessionize/sessionize/scanner/score"
@@ -309,21 +309,6 @@ func (a *app) writeOutput(path string, data []byte) error {
 		_, err := a.out.Write(data)
 		return err
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, bytes.NewReader(data)); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	return nil
+	// Owner-only: a report says where the credentials are.
+	return atomicfile.WriteFile(path, data, 0o600)
 }
