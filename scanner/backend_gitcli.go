@@ -54,6 +54,25 @@ func (b *cliBackend) command(ctx context.Context, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// startPiped starts cmd, a long-running git sub (diff-tree, cat-file) fed
+// through stdin and read through stdout; stderr collects its complaints.
+func (b *cliBackend) startPiped(cmd *exec.Cmd, sub string) (io.WriteCloser, io.ReadCloser, *bytes.Buffer, error) {
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	stderr := new(bytes.Buffer)
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		return nil, nil, nil, fmt.Errorf("start git %s in %q: %w", sub, b.g.name, err)
+	}
+	return stdin, stdout, stderr, nil
+}
+
 func (b *cliBackend) commits(ctx context.Context, since string) (map[plumbing.Hash]*commitInfo, error) {
 	args := []string{"rev-list", "--all", "--format=%x1f%H%x1f%P%x1f%at%x1f%an%x1f%T"}
 	if since != "" {
@@ -91,18 +110,9 @@ func (b *cliBackend) commits(ctx context.Context, since string) (map[plumbing.Ha
 
 func (b *cliBackend) changes(ctx context.Context, commits []*commitInfo, skip func(*commitInfo) bool, out chan<- commitChanges) error {
 	cmd := b.command(ctx, "diff-tree", "--stdin", "-r", "-z", "--raw", "--no-renames", "--root", "--always")
-	stdin, err := cmd.StdinPipe()
+	stdin, stdout, stderr, err := b.startPiped(cmd, "diff-tree")
 	if err != nil {
 		return err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start git diff-tree in %q: %w", b.g.name, err)
 	}
 	var sent []*commitInfo
 	for _, c := range commits {
@@ -228,18 +238,9 @@ func (b *cliBackend) parseDiffs(ctx context.Context, r *bufio.Reader, commits []
 
 func (b *cliBackend) blobs(ctx context.Context, reqs <-chan plumbing.Hash, out chan<- blobData) error {
 	cmd := b.command(ctx, "cat-file", "--batch")
-	stdin, err := cmd.StdinPipe()
+	stdin, stdout, stderr, err := b.startPiped(cmd, "cat-file")
 	if err != nil {
 		return err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start git cat-file in %q: %w", b.g.name, err)
 	}
 	// The writer forwards requests as they come; the reader answers them in
 	// order. pending carries each request to the reader.
