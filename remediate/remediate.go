@@ -1,6 +1,7 @@
 package remediate
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -234,14 +235,7 @@ func (ids Identifiers) Merge(other Identifiers) Identifiers {
 
 func appendUnique(dst []string, src ...string) []string {
 	for _, s := range src {
-		found := false
-		for _, d := range dst {
-			if d == s {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !slices.Contains(dst, s) {
 			dst = append(dst, s)
 		}
 	}

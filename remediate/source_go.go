@@ -177,20 +177,8 @@ func goCheck(p string, before, after []byte) string {
 	if err != nil {
 		return "the rewrite would not parse: " + err.Error()
 	}
-	count := map[string]int{}
-	for _, e := range b {
-		count[e]++
-	}
-	var added []string
-	for _, e := range a {
-		if count[e] > 0 {
-			count[e]--
-			continue
-		}
-		added = append(added, e)
-	}
-	if len(added) > 0 {
-		return "the rewrite would not compile: " + strings.Join(added, "; ")
+	if errs := added(b, a); len(errs) > 0 {
+		return "the rewrite would not compile: " + strings.Join(errs, "; ")
 	}
 	return ""
 }

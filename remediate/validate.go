@@ -60,17 +60,23 @@ func newLintErrors(before, after []byte) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return added(b, a), nil
+}
+
+// added returns the messages of after that before does not have, counted
+// as a multiset: a rewrite may keep the errors a file had, not add one.
+func added(before, after []string) []string {
 	count := map[string]int{}
-	for _, e := range b {
+	for _, e := range before {
 		count[e]++
 	}
-	var added []string
-	for _, e := range a {
+	var out []string
+	for _, e := range after {
 		if count[e] > 0 {
 			count[e]--
 			continue
 		}
-		added = append(added, e)
+		out = append(out, e)
 	}
-	return added, nil
+	return out
 }

@@ -3,6 +3,7 @@ package scanner
 import (
 	"bytes"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -234,14 +235,7 @@ func moreSpecific(f detectors.Finding, c *Credential) bool {
 
 func appendUnique(dst []string, src ...string) []string {
 	for _, s := range src {
-		found := false
-		for _, d := range dst {
-			if d == s {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !slices.Contains(dst, s) {
 			dst = append(dst, s)
 		}
 	}
