@@ -3,8 +3,10 @@ package remediate
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -166,7 +168,7 @@ func fixDockerConfig(fc *fileCtx) {
 		ind := step
 		var b strings.Builder
 		b.WriteString("," + nl + rootInd + `"credHelpers": {`)
-		for i, k := range sortedKeys(helpers) {
+		for i, k := range slices.Sorted(maps.Keys(helpers)) {
 			if i > 0 {
 				b.WriteString(",")
 			}
@@ -201,7 +203,7 @@ func fixDockerConfig(fc *fileCtx) {
 	}
 	fc.out = out
 	fc.summary = "Replace static registry auths with credential helpers"
-	for _, k := range sortedKeys(helpers) {
+	for _, k := range slices.Sorted(maps.Keys(helpers)) {
 		fc.detail("%s: credential helper %s instead of a stored auth", k, helpers[k])
 	}
 	fc.caveat("the helpers must be installed where docker runs: docker-credential-ecr-login (uses the AWS default credential chain) and docker-credential-gcloud (gcloud auth configure-docker)")
@@ -312,7 +314,7 @@ func addMembers(src []byte, obj *jval, kv map[string]string, ind, closeInd, nl s
 		ind = lineIndent(src, obj.members[0].keyStart)
 	}
 	var b strings.Builder
-	for i, k := range sortedKeys(kv) {
+	for i, k := range slices.Sorted(maps.Keys(kv)) {
 		if i > 0 || len(obj.members) > 0 {
 			b.WriteString(",")
 		}

@@ -2,7 +2,9 @@ package remediate
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -301,7 +303,7 @@ func planPerms(j *job, st permState, need permSet, level string, inJob bool) (fu
 	}
 	if inJob && st.all == "" && !st.empty {
 		return func(e *yamledit.Editor) {
-			for _, k := range sortedKeys(need) {
+			for _, k := range slices.Sorted(maps.Keys(need)) {
 				if permRank[st.set[k]] < permRank[need[k]] {
 					e.SetPair(st.node, permPair(k, need[k]))
 				}
@@ -333,7 +335,7 @@ func permFrag(order []string, set permSet) *yamledit.Frag {
 			done[k] = true
 		}
 	}
-	rest := sortedKeys(set)
+	rest := slices.Sorted(maps.Keys(set))
 	sort.SliceStable(rest, func(i, j int) bool { return rest[i] == "contents" && rest[j] != "contents" })
 	for _, k := range rest {
 		if !done[k] {

@@ -1,7 +1,9 @@
 package remediate
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -50,7 +52,7 @@ func subjectTails(w *workflow, j *job, o *Options) (tails, notes []string) {
 	}
 	def := o.defaultBranch()
 	add := func(t ...string) { tails = appendUnique(tails, t...) }
-	for _, ev := range sortedKeys(w.triggers) {
+	for _, ev := range slices.Sorted(maps.Keys(w.triggers)) {
 		f := w.triggers[ev]
 		switch ev {
 		case "push":

@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -351,7 +353,7 @@ func contentReport(t *testing.T, files map[string][]byte) *scanner.Report {
 	t.Helper()
 	det := detector(t)
 	var occs []scanner.Occurrence
-	for _, p := range sortedKeys(files) {
+	for _, p := range slices.Sorted(maps.Keys(files)) {
 		fs, err := det.Detect(t.Context(), detectors.Fragment{Path: p, Content: string(files[p])})
 		if err != nil {
 			t.Fatal(err)

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/sessionize/sessionize/scanner"
@@ -43,7 +45,7 @@ func Plan(ctx context.Context, root string, report *scanner.Report, opts Options
 		}
 	}
 	res := &Result{}
-	for _, p := range sortedKeys(paths) {
+	for _, p := range slices.Sorted(maps.Keys(paths)) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}

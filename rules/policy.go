@@ -5,6 +5,7 @@ import (
 	_ "embed" // the embedded scoring policy
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -519,7 +520,7 @@ func (c *policyChecker) bad(key []string, format string, args ...any) {
 }
 
 func (c *policyChecker) check(f *policyFile) {
-	for _, name := range sortedKeys(f.Context) {
+	for _, name := range slices.Sorted(maps.Keys(f.Context)) {
 		ctx := f.Context[name]
 		if !Context(name).Valid() {
 			c.bad([]string{"context", name}, "unknown context %q (want ci, source, config, history or local)", name)
@@ -571,14 +572,14 @@ func (c *policyChecker) checkExpect(i int, e expectFile, seen map[string]int) {
 }
 
 func (c *policyChecker) checkWeights(w *weightsFile) {
-	for _, have := range sortedKeys(w.LifetimeGap) {
+	for _, have := range slices.Sorted(maps.Keys(w.LifetimeGap)) {
 		key := []string{"weights", "lifetime_gap", have}
 		hl := Lifetime(have)
 		if !hl.Valid() {
 			c.bad(key, "weights.lifetime_gap: unknown lifetime class %q", have)
 			continue
 		}
-		for _, limit := range sortedKeys(w.LifetimeGap[have]) {
+		for _, limit := range slices.Sorted(maps.Keys(w.LifetimeGap[have])) {
 			ml := Lifetime(limit)
 			switch {
 			case !ml.Valid():
@@ -613,7 +614,7 @@ func (c *policyChecker) checkWeights(w *weightsFile) {
 }
 
 func (c *policyChecker) keyed(table string, m map[string]int, valid func(string) bool, want string) {
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		key := []string{"weights", table, k}
 		if !valid(k) {
 			c.bad(key, "weights.%s: unknown key %q (want %s)", table, k, want)
@@ -757,13 +758,4 @@ func mergeKeyed[K comparable](dst map[K]int, src map[string]int, conv func(strin
 		dst[conv(k)] = v
 	}
 	return dst
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,7 +2,6 @@ package configfile
 
 import (
 	"context"
-	"sort"
 	"strings"
 )
 
@@ -200,14 +199,4 @@ func registryProvider(registry string) string {
 		return p
 	}
 	return "container-registry"
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

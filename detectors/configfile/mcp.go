@@ -2,8 +2,10 @@ package configfile
 
 import (
 	"context"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -277,7 +279,7 @@ func (f *file) mcpURL(u *jnode, base cand, r *scopeRules) {
 	if err != nil {
 		return
 	}
-	for _, k := range sortedKeys(params) {
+	for _, k := range slices.Sorted(maps.Keys(params)) {
 		if keyClass(k) == classNone && !equalsAny(k, "key", "apikey", "api_key", "token", "access_token", "auth") {
 			continue
 		}

@@ -344,16 +344,6 @@ func emptyReport(fullName, toolVersion string) *scanner.Report {
 	return r
 }
 
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func sortCredentials(cs []state.Credential) {
 	sort.Slice(cs, func(i, j int) bool { return cs[i].Fingerprint < cs[j].Fingerprint })
 }
